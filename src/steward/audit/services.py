@@ -1,0 +1,137 @@
+"""Writing and verifying audit events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from steward.audit.context import AuditContext, current
+from steward.audit.models import AuditEvent, ChainHead
+
+GENESIS = "0" * 64
+_HASHED = ("at", "actor_label", "channel", "request_id", "action", "model", "object_id", "school_id_ref",
+           "pupil_id_ref", "contact_id_ref", "categories", "special", "fields", "detail")
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    payload = {name: getattr(event, name) for name in _HASHED}
+    payload["at"] = event.at.isoformat()
+    payload["actor_id"] = event.actor_id
+    body = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Which data subject and school an event concerns (ids only)."""
+
+    school_id: int | None = None
+    pupil_id: int | None = None
+    contact_id: int | None = None
+
+
+def subject_of(instance: models.Model) -> Subject:
+    """Find the school, pupil and contact an instance belongs to, from its own foreign keys."""
+    from steward.people.models import Contact, Pupil
+
+    pupil_id = instance.pk if isinstance(instance, Pupil) else getattr(instance, "pupil_id", None)
+    contact_id = instance.pk if isinstance(instance, Contact) else getattr(instance, "contact_id", None)
+    return Subject(school_id=getattr(instance, "school_id", None), pupil_id=pupil_id, contact_id=contact_id)
+
+
+def _build(ctx: AuditContext, *, action: str, model: str, object_id: Any, subject: Subject,
+           categories: Sequence[str], special: bool, fields: Sequence[str], detail: dict[str, Any]) -> AuditEvent:
+    return AuditEvent(
+        at=timezone.now(),
+        actor=ctx.actor if getattr(ctx.actor, "pk", None) else None,
+        actor_label=ctx.actor_label[:150],
+        channel=ctx.channel,
+        request_id=ctx.request_id,
+        action=action,
+        model=model,
+        object_id="" if object_id is None else str(object_id),
+        school_id_ref=subject.school_id,
+        pupil_id_ref=subject.pupil_id,
+        contact_id_ref=subject.contact_id,
+        categories=sorted(set(categories)),
+        special=special,
+        fields=list(fields),
+        detail=detail,
+    )
+
+
+def _append(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Chain and insert events; must run inside the caller's transaction."""
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+        prev = head.last_hash
+        for e in events:
+            e.prev_hash = prev
+            e.hash = prev = _digest(prev, e)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        head.last_hash = prev
+        head.save(update_fields=["last_hash"])
+    return events
+
+
+def record(
+    action: str,
+    *,
+    model: str = "",
+    object_id: Any = None,
+    subject: Subject | None = None,
+    categories: Sequence[str] = (),
+    special: bool = False,
+    fields: Sequence[str] = (),
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event for the current actor; raises NoAuditContext outside `acting_as`."""
+    ctx = current()
+    event = _build(ctx, action=action, model=model, object_id=object_id, subject=subject or Subject(),
+                   categories=categories, special=special, fields=fields, detail=detail or {})
+    return _append([event])[0]
+
+
+def record_many(items: Iterable[dict[str, Any]]) -> int:
+    """Append many events at once (bulk imports); each item takes the keyword arguments of `record`."""
+    ctx = current()
+    events = [
+        _build(ctx, action=i["action"], model=i.get("model", ""), object_id=i.get("object_id"),
+               subject=i.get("subject") or Subject(), categories=i.get("categories", ()),
+               special=i.get("special", False), fields=i.get("fields", ()), detail=i.get("detail") or {})
+        for i in items
+    ]
+    if events:
+        _append(events)
+    return len(events)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    ok: bool
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def verify_chain() -> ChainReport:
+    """Recompute every hash in order; report the first event whose hash or link does not match."""
+    prev = GENESIS
+    checked = 0
+    for e in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if e.prev_hash != prev:
+            return ChainReport(checked, False, e.id, "previous-hash link broken (an event was removed or reordered)")
+        if _digest(prev, e) != e.hash:
+            return ChainReport(checked, False, e.id, "content does not match its hash (the event was altered)")
+        prev = e.hash
+        checked += 1
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_hash != prev:
+        return ChainReport(checked, False, None, "the newest events were removed (chain head does not match)")
+    return ChainReport(checked, True)

@@ -1,0 +1,84 @@
+"""Create, update and delete events for every registered model, whatever wrote them.
+
+Services, the admin, imports and the API all save through the ORM, so hooking the registry's
+models here guarantees no write path escapes the log (NetBox's gap: CLI changes went unlogged).
+Bulk operations bypass signals and write their own events with `record_many`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from steward.audit.services import record, subject_of
+from steward.registry.registry import entry_for, is_registered
+
+_BEFORE = "_steward_audit_before"
+
+
+def _values(instance: models.Model, names: list[str]) -> dict[str, Any]:
+    return {n: getattr(instance, instance._meta.get_field(n).attname) for n in names}
+
+
+def _concrete_names(instance: models.Model) -> list[str]:
+    return [f.name for f in instance._meta.concrete_fields]
+
+
+def _remember(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    if raw or not is_registered(sender) or instance.pk is None:
+        return
+    before = sender._default_manager.filter(pk=instance.pk).values(
+        *[f.attname for f in instance._meta.concrete_fields]
+    ).first()
+    setattr(instance, _BEFORE, before)
+
+
+def _saved(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False,
+           **kwargs: Any) -> None:
+    if raw or not is_registered(sender):
+        return
+    entry = entry_for(sender)
+    if created:
+        changed = [f.name for f in entry.fields if f.category.personal]
+    else:
+        before = getattr(instance, _BEFORE, None) or {}
+        changed = [
+            f.name for f in entry.fields
+            if f.category.personal and f.name in _concrete_names(instance)
+            and before.get(instance._meta.get_field(f.name).attname)
+            != getattr(instance, instance._meta.get_field(f.name).attname)
+        ]
+        if not changed:
+            return  # a save that changed nothing personal is not an event
+    cats = {entry.field(n).category.key for n in changed}
+    record(
+        "create" if created else "update",
+        model=entry.label,
+        object_id=instance.pk,
+        subject=subject_of(instance),
+        categories=sorted(cats),
+        special=any(entry.field(n).special for n in changed),
+        fields=changed,
+    )
+
+
+def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if not is_registered(sender):
+        return
+    entry = entry_for(sender)
+    record(
+        "delete",
+        model=entry.label,
+        object_id=instance.pk,
+        subject=subject_of(instance),
+        categories=[c.key for c in entry.categories],
+        special=entry.special,
+    )
+
+
+def connect() -> None:
+    pre_save.connect(_remember, dispatch_uid="steward_audit_pre_save")
+    post_save.connect(_saved, dispatch_uid="steward_audit_post_save")
+    post_delete.connect(_deleted, dispatch_uid="steward_audit_post_delete")

@@ -1,0 +1,12 @@
+"""Top-level URL map: the staff UI, the REST API and Django admin (superusers only)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from steward.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("steward.web.urls")),
+]
