@@ -69,7 +69,8 @@ class RoleAssignment(models.Model):
         verbose_name = "role assignment"
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "trust", "school"], name="unique_role_assignment",
+                fields=["user", "role", "trust", "school"],
+                name="unique_role_assignment",
                 violation_error_message="This user already holds that role there.",
             ),
         ]

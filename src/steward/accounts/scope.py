@@ -44,7 +44,9 @@ class Scope:
     def schools_reading(self, category_keys: Iterable[str], action: Action = Action.VIEW_PUPILS) -> set[int]:
         """Schools where the user may perform `action` and read at least one of the categories."""
         keys = list(category_keys)
-        return {sid for sid, g in self.grants.items() if action in g.actions and any(g.may_read(k) for k in keys)}
+        return {
+            sid for sid, g in self.grants.items() if action in g.actions and any(g.may_read(k) for k in keys)
+        }
 
     def may(self, action: Action, school_id: int | None = None) -> bool:
         if school_id is None:

@@ -49,7 +49,9 @@ def acting_as(
     if actor is None and not system_label:
         raise NoAuditContext("an actor is required (or a named system process via system_label)")
     label = system_label or getattr(actor, "get_username", lambda: str(actor))()
-    ctx = AuditContext(actor=actor, channel=channel, request_id=request_id or new_request_id(), actor_label=label)
+    ctx = AuditContext(
+        actor=actor, channel=channel, request_id=request_id or new_request_id(), actor_label=label
+    )
     token = _current.set(ctx)
     try:
         yield ctx

@@ -21,8 +21,12 @@ class AuditContextMiddleware:
         actor = user if user is not None and user.is_authenticated else None
         # Anonymous requests (sign-in page, public notices) act as the named web process; token
         # callers of the API are re-bound to their user by the API's auth layer.
-        with acting_as(actor, channel=channel, request_id=request_id,
-                       system_label="" if actor else "anonymous web request"):
+        with acting_as(
+            actor,
+            channel=channel,
+            request_id=request_id,
+            system_label="" if actor else "anonymous web request",
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

@@ -28,8 +28,14 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField("at", db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name="actor")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="actor",
+    )
     actor_label = models.CharField("actor name", max_length=150)
     channel = models.CharField("channel", max_length=8)
     request_id = models.CharField("request id", max_length=32, db_index=True)
@@ -87,3 +93,6 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = "audit chain head"
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -15,8 +15,22 @@ from steward.audit.context import AuditContext, current
 from steward.audit.models import AuditEvent, ChainHead
 
 GENESIS = "0" * 64
-_HASHED = ("at", "actor_label", "channel", "request_id", "action", "model", "object_id", "school_id_ref",
-           "pupil_id_ref", "contact_id_ref", "categories", "special", "fields", "detail")
+_HASHED = (
+    "at",
+    "actor_label",
+    "channel",
+    "request_id",
+    "action",
+    "model",
+    "object_id",
+    "school_id_ref",
+    "pupil_id_ref",
+    "contact_id_ref",
+    "categories",
+    "special",
+    "fields",
+    "detail",
+)
 
 
 def _digest(prev_hash: str, event: AuditEvent) -> str:
@@ -45,8 +59,18 @@ def subject_of(instance: models.Model) -> Subject:
     return Subject(school_id=getattr(instance, "school_id", None), pupil_id=pupil_id, contact_id=contact_id)
 
 
-def _build(ctx: AuditContext, *, action: str, model: str, object_id: Any, subject: Subject,
-           categories: Sequence[str], special: bool, fields: Sequence[str], detail: dict[str, Any]) -> AuditEvent:
+def _build(
+    ctx: AuditContext,
+    *,
+    action: str,
+    model: str,
+    object_id: Any,
+    subject: Subject,
+    categories: Sequence[str],
+    special: bool,
+    fields: Sequence[str],
+    detail: dict[str, Any],
+) -> AuditEvent:
     return AuditEvent(
         at=timezone.now(),
         actor=ctx.actor if getattr(ctx.actor, "pk", None) else None,
@@ -93,8 +117,17 @@ def record(
 ) -> AuditEvent:
     """Append one event for the current actor; raises NoAuditContext outside `acting_as`."""
     ctx = current()
-    event = _build(ctx, action=action, model=model, object_id=object_id, subject=subject or Subject(),
-                   categories=categories, special=special, fields=fields, detail=detail or {})
+    event = _build(
+        ctx,
+        action=action,
+        model=model,
+        object_id=object_id,
+        subject=subject or Subject(),
+        categories=categories,
+        special=special,
+        fields=fields,
+        detail=detail or {},
+    )
     return _append([event])[0]
 
 
@@ -102,9 +135,17 @@ def record_many(items: Iterable[dict[str, Any]]) -> int:
     """Append many events at once (bulk imports); each item takes the keyword arguments of `record`."""
     ctx = current()
     events = [
-        _build(ctx, action=i["action"], model=i.get("model", ""), object_id=i.get("object_id"),
-               subject=i.get("subject") or Subject(), categories=i.get("categories", ()),
-               special=i.get("special", False), fields=i.get("fields", ()), detail=i.get("detail") or {})
+        _build(
+            ctx,
+            action=i["action"],
+            model=i.get("model", ""),
+            object_id=i.get("object_id"),
+            subject=i.get("subject") or Subject(),
+            categories=i.get("categories", ()),
+            special=i.get("special", False),
+            fields=i.get("fields", ()),
+            detail=i.get("detail") or {},
+        )
         for i in items
     ]
     if events:
@@ -126,9 +167,13 @@ def verify_chain() -> ChainReport:
     checked = 0
     for e in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if e.prev_hash != prev:
-            return ChainReport(checked, False, e.id, "previous-hash link broken (an event was removed or reordered)")
+            return ChainReport(
+                checked, False, e.id, "previous-hash link broken (an event was removed or reordered)"
+            )
         if _digest(prev, e) != e.hash:
-            return ChainReport(checked, False, e.id, "content does not match its hash (the event was altered)")
+            return ChainReport(
+                checked, False, e.id, "content does not match its hash (the event was altered)"
+            )
         prev = e.hash
         checked += 1
     head = ChainHead.objects.filter(pk=1).first()

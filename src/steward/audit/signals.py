@@ -29,14 +29,17 @@ def _concrete_names(instance: models.Model) -> list[str]:
 def _remember(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
     if raw or not is_registered(sender) or instance.pk is None:
         return
-    before = sender._default_manager.filter(pk=instance.pk).values(
-        *[f.attname for f in instance._meta.concrete_fields]
-    ).first()
+    before = (
+        sender._default_manager.filter(pk=instance.pk)
+        .values(*[f.attname for f in instance._meta.concrete_fields])
+        .first()
+    )
     setattr(instance, _BEFORE, before)
 
 
-def _saved(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False,
-           **kwargs: Any) -> None:
+def _saved(
+    sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw or not is_registered(sender):
         return
     entry = entry_for(sender)
@@ -45,8 +48,10 @@ def _saved(sender: type[models.Model], instance: models.Model, created: bool, ra
     else:
         before = getattr(instance, _BEFORE, None) or {}
         changed = [
-            f.name for f in entry.fields
-            if f.category.personal and f.name in _concrete_names(instance)
+            f.name
+            for f in entry.fields
+            if f.category.personal
+            and f.name in _concrete_names(instance)
             and before.get(instance._meta.get_field(f.name).attname)
             != getattr(instance, instance._meta.get_field(f.name).attname)
         ]

@@ -44,7 +44,11 @@ ETHNICITY_EXTENDED = {
     "WROO": "WROM",
 }
 
-SEN_PROVISION = {"N": "No special educational need", "K": "SEN support", "E": "Education, health and care plan"}
+SEN_PROVISION = {
+    "N": "No special educational need",
+    "K": "SEN support",
+    "E": "Education, health and care plan",
+}
 
 SEN_NEED = {
     "SPLD": "Specific learning difficulty",

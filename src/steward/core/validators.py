@@ -82,7 +82,9 @@ def validate_uln(value: str) -> None:
         raise ValidationError("ULN must be exactly 10 digits.", code="uln_format")
     expected = uln_check_digit(uln[:9])
     if expected is None:
-        raise ValidationError("ULN is not valid: its first nine digits give remainder 0.", code="uln_check_digit")
+        raise ValidationError(
+            "ULN is not valid: its first nine digits give remainder 0.", code="uln_check_digit"
+        )
     if int(uln[9]) != expected:
         raise ValidationError(
             "ULN check digit is wrong: expected %(expected)d.",

@@ -58,7 +58,8 @@ class School(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["la_code", "estab"], name="unique_laestab",
+                fields=["la_code", "estab"],
+                name="unique_laestab",
                 violation_error_message="Another school already has this LA code and establishment number.",
             ),
         ]
@@ -105,7 +106,8 @@ class Term(models.Model):
         ordering = ["school", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end__gte=models.F("start")), name="term_end_after_start",
+                condition=models.Q(end__gte=models.F("start")),
+                name="term_end_after_start",
                 violation_error_message="A term's last day cannot be before its first day.",
             ),
         ]
@@ -127,7 +129,9 @@ class Term(models.Model):
 class Closure(models.Model):
     """A day inside a term when the school is closed to pupils (INSET, polling day, emergency)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closures", verbose_name="school")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="closures", verbose_name="school"
+    )
     date = models.DateField("date")
     reason = models.CharField("reason", max_length=100, blank=True)
 

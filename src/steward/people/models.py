@@ -30,8 +30,9 @@ class Pupil(models.Model):
     trust = models.ForeignKey("organisations.Trust", on_delete=models.PROTECT, verbose_name="trust")
     upn = models.CharField("UPN", max_length=13, validators=[validate_upn], help_text="Unique pupil number")
     former_upn = models.CharField("former UPN", max_length=13, blank=True, validators=[validate_upn])
-    uln = models.CharField("ULN", max_length=10, blank=True, validators=[validate_uln],
-                           help_text="Unique learner number")
+    uln = models.CharField(
+        "ULN", max_length=10, blank=True, validators=[validate_uln], help_text="Unique learner number"
+    )
     legal_forename = models.CharField("legal forename", max_length=100)
     middle_names = models.CharField("middle names", max_length=100, blank=True)
     legal_surname = models.CharField("legal surname", max_length=100)
@@ -42,11 +43,18 @@ class Pupil(models.Model):
     sex = models.CharField("sex", max_length=1, choices=choices(codes.SEX))
     ethnicity = models.CharField("ethnicity", max_length=4, choices=choices(codes.ETHNICITY), default="NOBT")
     ethnicity_source = models.CharField(
-        "ethnicity source", max_length=1, blank=True,
-        choices=[("P", "Provided by parent"), ("C", "Provided by pupil"), ("S", "Ascribed by previous school")],
+        "ethnicity source",
+        max_length=1,
+        blank=True,
+        choices=[
+            ("P", "Provided by parent"),
+            ("C", "Provided by pupil"),
+            ("S", "Ascribed by previous school"),
+        ],
     )
-    first_language = models.CharField("first language", max_length=4, choices=choices(codes.LANGUAGE),
-                                      default="NOT")
+    first_language = models.CharField(
+        "first language", max_length=4, choices=choices(codes.LANGUAGE), default="NOT"
+    )
     nationality = models.CharField("nationality", max_length=60, blank=True)
     country_of_birth = models.CharField("country of birth", max_length=60, blank=True)
     ncy = models.CharField("national curriculum year", max_length=2, choices=choices(codes.NC_YEARS))
@@ -89,7 +97,8 @@ class Pupil(models.Model):
         ordering = ["legal_surname", "legal_forename"]
         constraints = [
             models.UniqueConstraint(
-                fields=["trust", "upn"], name="unique_pupil_upn_per_trust",
+                fields=["trust", "upn"],
+                name="unique_pupil_upn_per_trust",
                 violation_error_message="A pupil with this UPN already exists in the trust.",
             ),
         ]
@@ -125,14 +134,18 @@ class Pupil(models.Model):
 class Enrolment(models.Model):
     """A period on the admission register of one school."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolments", verbose_name="pupil")
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="enrolments",
-                               verbose_name="school")
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="enrolments", verbose_name="pupil"
+    )
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.PROTECT, related_name="enrolments", verbose_name="school"
+    )
     admission_date = models.DateField("admission date")
     leaving_date = models.DateField("leaving date", null=True, blank=True)
     leaving_reason = models.CharField("leaving reason", max_length=100, blank=True)
-    status = models.CharField("enrolment status", max_length=1, choices=choices(codes.ENROLMENT_STATUS),
-                              default="C")
+    status = models.CharField(
+        "enrolment status", max_length=1, choices=choices(codes.ENROLMENT_STATUS), default="C"
+    )
     tutor_group = models.CharField("registration group", max_length=20, blank=True)
 
     class PersonalData:
@@ -155,7 +168,8 @@ class Enrolment(models.Model):
         ordering = ["pupil", "admission_date"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(leaving_date__isnull=True) | models.Q(leaving_date__gte=models.F("admission_date")),
+                condition=models.Q(leaving_date__isnull=True)
+                | models.Q(leaving_date__gte=models.F("admission_date")),
                 name="enrolment_leaving_after_admission",
                 violation_error_message="Leaving date cannot be before the admission date.",
             ),
@@ -216,11 +230,17 @@ class PupilAddress(models.Model):
 class FSMPeriod(models.Model):
     """A period of free school meal eligibility (census FSM history)."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="fsm_periods", verbose_name="pupil")
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="fsm_periods", verbose_name="pupil"
+    )
     start_date = models.DateField("eligibility start")
     end_date = models.DateField("eligibility end", null=True, blank=True)
-    country = models.CharField("UK country", max_length=3, default="ENG",
-                               choices=[("ENG", "England"), ("WLS", "Wales"), ("SCT", "Scotland"), ("NIR", "Northern Ireland")])
+    country = models.CharField(
+        "UK country",
+        max_length=3,
+        default="ENG",
+        choices=[("ENG", "England"), ("WLS", "Wales"), ("SCT", "Scotland"), ("NIR", "Northern Ireland")],
+    )
     source = models.CharField("source", max_length=20, choices=choices(codes.SOURCE), default="la")
 
     class PersonalData:
@@ -307,9 +327,12 @@ class Contact(models.Model):
 class PupilContact(models.Model):
     """How a contact relates to a pupil: relationship, parental responsibility, priority, court orders."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="contact_links", verbose_name="pupil")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="pupil_links",
-                                verbose_name="contact")
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="contact_links", verbose_name="pupil"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="pupil_links", verbose_name="contact"
+    )
     relationship = models.CharField("relationship", max_length=3, choices=choices(codes.RELATIONSHIP))
     parental_responsibility = models.BooleanField("has parental responsibility", default=False)
     priority = models.PositiveSmallIntegerField("contact priority", default=1)
@@ -337,15 +360,23 @@ class PupilContact(models.Model):
         verbose_name = "pupil contact"
         ordering = ["pupil", "priority"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "contact"], name="unique_pupil_contact",
-                                    violation_error_message="This contact is already linked to the pupil."),
-            models.CheckConstraint(condition=models.Q(priority__gte=1), name="contact_priority_positive",
-                                   violation_error_message="Contact priority starts at 1."),
+            models.UniqueConstraint(
+                fields=["pupil", "contact"],
+                name="unique_pupil_contact",
+                violation_error_message="This contact is already linked to the pupil.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1),
+                name="contact_priority_positive",
+                violation_error_message="Contact priority starts at 1.",
+            ),
         ]
 
     def clean(self) -> None:
         if self.court_order_note and not self.court_order:
-            raise ValidationError({"court_order": "Court order details are given: tick 'court order in place'."})
+            raise ValidationError(
+                {"court_order": "Court order details are given: tick 'court order in place'."}
+            )
 
     def __str__(self) -> str:
         return f"{self.contact} ({self.get_relationship_display()}) of {self.pupil}"

@@ -71,7 +71,9 @@ def parse_taxonomy(text: str, source: str = "taxonomy") -> Taxonomy:
             raise TaxonomyError(f"{where}: parent category {parent!r} is not defined")
         sensitivity = item.get("sensitivity", "standard")
         if sensitivity not in SENSITIVITIES:
-            raise TaxonomyError(f"{where}: sensitivity {sensitivity!r} is not one of {', '.join(SENSITIVITIES)}")
+            raise TaxonomyError(
+                f"{where}: sensitivity {sensitivity!r} is not one of {', '.join(SENSITIVITIES)}"
+            )
         for required in ("label", "description"):
             if not item.get(required):
                 raise TaxonomyError(f"{where}: `{required}` is required")

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,41 +14,88 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'audit chain head',
+                "verbose_name": "audit chain head",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='at')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='actor name')),
-                ('channel', models.CharField(max_length=8, verbose_name='channel')),
-                ('request_id', models.CharField(db_index=True, max_length=32, verbose_name='request id')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('view', 'Viewed'), ('export', 'Exported'), ('import', 'Imported'), ('search', 'Searched'), ('login', 'Signed in'), ('login_failed', 'Sign-in failed'), ('logout', 'Signed out')], max_length=16, verbose_name='action')),
-                ('model', models.CharField(blank=True, max_length=100, verbose_name='record type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='record id')),
-                ('school_id_ref', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='school id')),
-                ('pupil_id_ref', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='pupil id')),
-                ('contact_id_ref', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='contact id')),
-                ('categories', models.JSONField(default=list, verbose_name='data categories')),
-                ('special', models.BooleanField(default=False, verbose_name='special-category data touched')),
-                ('fields', models.JSONField(default=list, verbose_name='fields changed')),
-                ('detail', models.JSONField(default=dict, verbose_name='detail')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='previous hash')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="at")),
+                ("actor_label", models.CharField(max_length=150, verbose_name="actor name")),
+                ("channel", models.CharField(max_length=8, verbose_name="channel")),
+                ("request_id", models.CharField(db_index=True, max_length=32, verbose_name="request id")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                            ("view", "Viewed"),
+                            ("export", "Exported"),
+                            ("import", "Imported"),
+                            ("search", "Searched"),
+                            ("login", "Signed in"),
+                            ("login_failed", "Sign-in failed"),
+                            ("logout", "Signed out"),
+                        ],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                ("model", models.CharField(blank=True, max_length=100, verbose_name="record type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="record id")),
+                (
+                    "school_id_ref",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="school id"),
+                ),
+                (
+                    "pupil_id_ref",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="pupil id"),
+                ),
+                (
+                    "contact_id_ref",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="contact id"),
+                ),
+                ("categories", models.JSONField(default=list, verbose_name="data categories")),
+                ("special", models.BooleanField(default=False, verbose_name="special-category data touched")),
+                ("fields", models.JSONField(default=list, verbose_name="fields changed")),
+                ("detail", models.JSONField(default=dict, verbose_name="detail")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="previous hash")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="hash")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['model', 'object_id'], name='audit_audit_model_b2efb3_idx')],
+                "verbose_name": "audit event",
+                "ordering": ["-id"],
+                "indexes": [models.Index(fields=["model", "object_id"], name="audit_audit_model_b2efb3_idx")],
             },
         ),
     ]

@@ -19,7 +19,9 @@ STAGES = [
 class Assessment(PupilRecord):
     """A result: an internal assessment or a statutory one (KS2, GCSE, ...)."""
 
-    kind = models.CharField("kind", max_length=10, choices=[("internal", "Internal"), ("statutory", "Statutory")])
+    kind = models.CharField(
+        "kind", max_length=10, choices=[("internal", "Internal"), ("statutory", "Statutory")]
+    )
     stage = models.CharField("stage", max_length=5, choices=STAGES)
     academic_year = models.CharField("academic year", max_length=9)
     subject = models.CharField("subject", max_length=60)

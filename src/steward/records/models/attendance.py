@@ -30,8 +30,11 @@ class AttendanceMark(PupilRecord):
         verbose_name = "attendance mark"
         ordering = ["pupil", "-date", "session"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "school", "date", "session"], name="one_mark_per_session",
-                                    violation_error_message="This pupil already has a mark for that session."),
+            models.UniqueConstraint(
+                fields=["pupil", "school", "date", "session"],
+                name="one_mark_per_session",
+                violation_error_message="This pupil already has a mark for that session.",
+            ),
         ]
         indexes = [models.Index(fields=["school", "date"])]
 

@@ -24,11 +24,20 @@ def record_upload_to(instance: Any, filename: str) -> str:
 class PupilRecord(models.Model):
     """Abstract base: a record about one pupil, kept by one school."""
 
-    pupil = models.ForeignKey("people.Pupil", on_delete=models.CASCADE, related_name="+", verbose_name="pupil")
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="+",
-                               verbose_name="school")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name="recorded by")
+    pupil = models.ForeignKey(
+        "people.Pupil", on_delete=models.CASCADE, related_name="+", verbose_name="pupil"
+    )
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.PROTECT, related_name="+", verbose_name="school"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="recorded by",
+    )
     recorded_at = models.DateTimeField("recorded at", auto_now_add=True)
     source = models.CharField("source", max_length=20, choices=choices(codes.SOURCE), default="school")
 

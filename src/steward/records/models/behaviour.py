@@ -12,8 +12,12 @@ class BehaviourIncident(PupilRecord):
     """A behaviour incident (or commendation) and the action taken."""
 
     occurred_at = models.DateTimeField("occurred at")
-    kind = models.CharField("kind", max_length=10, choices=[("negative", "Incident"), ("positive", "Commendation")],
-                            default="negative")
+    kind = models.CharField(
+        "kind",
+        max_length=10,
+        choices=[("negative", "Incident"), ("positive", "Commendation")],
+        default="negative",
+    )
     category = models.CharField("category", max_length=60)
     description = models.TextField("description")
     location = models.CharField("location", max_length=120, blank=True)
@@ -71,7 +75,8 @@ class Exclusion(PupilRecord):
         ordering = ["pupil", "-start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(sessions__gte=1), name="exclusion_sessions_positive",
+                condition=models.Q(sessions__gte=1),
+                name="exclusion_sessions_positive",
                 violation_error_message="A suspension or exclusion covers at least one session.",
             ),
         ]
@@ -81,7 +86,11 @@ class Exclusion(PupilRecord):
             raise ValidationError({"end_date": "End date cannot be before the start date."})
         if self.kind == "SUSP" and self.sessions and self.sessions > 90:
             # Statutory guidance: no more than 45 school days of suspension in a school year.
-            raise ValidationError({"sessions": "A pupil cannot be suspended for more than 45 school days (90 sessions) in a year."})
+            raise ValidationError(
+                {
+                    "sessions": "A pupil cannot be suspended for more than 45 school days (90 sessions) in a year."
+                }
+            )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.start_date} ({self.reason})"

@@ -5,7 +5,12 @@ from django.db import models
 
 from steward.records.models.base import PupilRecord, record_upload_to
 
-SEVERITY = [("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe"), ("anaphylaxis", "Anaphylaxis risk")]
+SEVERITY = [
+    ("mild", "Mild"),
+    ("moderate", "Moderate"),
+    ("severe", "Severe"),
+    ("anaphylaxis", "Anaphylaxis risk"),
+]
 
 
 class MedicalCondition(PupilRecord):
@@ -102,8 +107,9 @@ class HealthcarePlan(PupilRecord):
     document = models.FileField("document", upload_to=record_upload_to, blank=True)
     start_date = models.DateField("agreed on")
     review_date = models.DateField("review date", null=True, blank=True)
-    agreed_with = models.CharField("agreed with", max_length=200, blank=True,
-                                   help_text="Parents, health professionals involved")
+    agreed_with = models.CharField(
+        "agreed with", max_length=200, blank=True, help_text="Parents, health professionals involved"
+    )
 
     class PersonalData:
         fields = {
@@ -157,7 +163,9 @@ class Accident(PupilRecord):
 
     def clean(self) -> None:
         if self.riddor_reference and not self.riddor_reportable:
-            raise ValidationError({"riddor_reportable": "A RIDDOR reference is given: mark it RIDDOR reportable."})
+            raise ValidationError(
+                {"riddor_reportable": "A RIDDOR reference is given: mark it RIDDOR reportable."}
+            )
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.injury}"

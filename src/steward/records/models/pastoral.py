@@ -44,23 +44,30 @@ class Photograph(PupilRecord):
 class Trip(models.Model):
     """A trip or off-site activity run by a school (no personal data by itself)."""
 
-    school = models.ForeignKey("organisations.School", on_delete=models.PROTECT, related_name="trips",
-                               verbose_name="school")
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.PROTECT, related_name="trips", verbose_name="school"
+    )
     name = models.CharField("name", max_length=150)
     destination = models.CharField("destination", max_length=150)
     start_date = models.DateField("departs")
     end_date = models.DateField("returns")
     residential = models.BooleanField("residential", default=False)
     overseas = models.BooleanField("overseas", default=False)
-    major_incident = models.BooleanField("a major incident occurred", default=False,
-                                         help_text="Keeps every participant's consent until DOB + 25 years.")
+    major_incident = models.BooleanField(
+        "a major incident occurred",
+        default=False,
+        help_text="Keeps every participant's consent until DOB + 25 years.",
+    )
 
     class Meta:
         verbose_name = "trip"
         ordering = ["-start_date"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="trip_dates_ordered",
-                                   violation_error_message="A trip cannot return before it departs."),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="trip_dates_ordered",
+                violation_error_message="A trip cannot return before it departs.",
+            ),
         ]
 
     def clean(self) -> None:
@@ -94,8 +101,11 @@ class TripParticipant(PupilRecord):
         verbose_name = "trip participant"
         ordering = ["trip", "pupil"]
         constraints = [
-            models.UniqueConstraint(fields=["trip", "pupil"], name="one_place_per_trip",
-                                    violation_error_message="This pupil is already on the trip."),
+            models.UniqueConstraint(
+                fields=["trip", "pupil"],
+                name="one_place_per_trip",
+                violation_error_message="This pupil is already on the trip.",
+            ),
         ]
 
     def clean(self) -> None:

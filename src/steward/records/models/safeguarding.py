@@ -46,8 +46,9 @@ class SafeguardingConcern(PupilRecord):
     referral = models.CharField("referred to", max_length=12, choices=REFERRALS, blank=True)
     referral_date = models.DateField("referral date", null=True, blank=True)
     outcome = models.TextField("outcome", blank=True)
-    status = models.CharField("status", max_length=8, choices=[("open", "Open"), ("closed", "Closed")],
-                              default="open")
+    status = models.CharField(
+        "status", max_length=8, choices=[("open", "Open"), ("closed", "Closed")], default="open"
+    )
 
     class PersonalData:
         fields = {

@@ -86,7 +86,9 @@ class EHCP(PupilRecord):
 
     def clean(self) -> None:
         if self.requested_on and self.issued_on and self.issued_on < self.requested_on:
-            raise ValidationError({"issued_on": "A plan cannot be issued before the assessment was requested."})
+            raise ValidationError(
+                {"issued_on": "A plan cannot be issued before the assessment was requested."}
+            )
 
     def __str__(self) -> str:
         return f"EHC plan issued {self.issued_on}"
