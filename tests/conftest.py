@@ -24,6 +24,12 @@ def make_upn(la: str, estab: str, serial: int, year: str = "25") -> str:
     return upn_check_letter(body) + body
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def system() -> Iterator[Any]:
     """Set-up code in tests writes as a named test process, as the demo does."""

@@ -81,7 +81,7 @@ class RoleAssignment(models.Model):
             raise ValidationError({"role": f"Unknown role {self.role!r}."})
         if self.school_id is None and not r.trust_wide:
             raise ValidationError({"school": f"{r.label} is held for one school: choose the school."})
-        if self.school_id is not None and self.school.trust_id != self.trust_id:
+        if self.school is not None and self.school.trust_id != self.trust_id:
             raise ValidationError({"school": "The school is not part of this trust."})
 
     def __str__(self) -> str:

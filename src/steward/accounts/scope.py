@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from steward.accounts.roles import ALWAYS, ROLES, Action, Role
 
@@ -72,7 +73,7 @@ class Scope:
         return {k for g in self.grants.values() for k in g.roles}
 
 
-def scope_for(user: object) -> Scope:
+def scope_for(user: Any) -> Scope:
     """Build the scope of a user from their role assignments (an anonymous user has none)."""
     from steward.accounts.models import RoleAssignment
     from steward.organisations.models import School
@@ -83,7 +84,9 @@ def scope_for(user: object) -> Scope:
     if cached is not None:
         return cached
     scope = Scope(user_id=user.pk)  # type: ignore[attr-defined]
-    assignments = list(RoleAssignment.objects.filter(user=user).values_list("role", "trust_id", "school_id"))
+    assignments = list(
+        RoleAssignment.objects.filter(user_id=user.pk).values_list("role", "trust_id", "school_id")
+    )
     trust_wide = {trust_id for role_key, trust_id, school_id in assignments if school_id is None}
     schools_by_trust: dict[int, list[int]] = {}
     if trust_wide:

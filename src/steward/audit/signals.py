@@ -18,8 +18,8 @@ from steward.registry.registry import entry_for, is_registered
 _BEFORE = "_steward_audit_before"
 
 
-def _values(instance: models.Model, names: list[str]) -> dict[str, Any]:
-    return {n: getattr(instance, instance._meta.get_field(n).attname) for n in names}
+def _attname(instance: models.Model, name: str) -> str:
+    return str(getattr(instance._meta.get_field(name), "attname", name))
 
 
 def _concrete_names(instance: models.Model) -> list[str]:
@@ -52,8 +52,7 @@ def _saved(
             for f in entry.fields
             if f.category.personal
             and f.name in _concrete_names(instance)
-            and before.get(instance._meta.get_field(f.name).attname)
-            != getattr(instance, instance._meta.get_field(f.name).attname)
+            and before.get(_attname(instance, f.name)) != getattr(instance, _attname(instance, f.name))
         ]
         if not changed:
             return  # a save that changed nothing personal is not an event

@@ -126,6 +126,11 @@ def records_visible_to(actor: Any, model: type[models.Model]) -> QuerySet[Any]:
     return model._default_manager.filter(**{f"{fk}__in": enrolled})
 
 
+def verbose(model: type[models.Model], name: str) -> str:
+    """A concrete field's verbose name."""
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 def display_value(instance: models.Model, name: str) -> str:
     """A field's value as a person reads it: choice labels, dates, yes/no, file names."""
     f = instance._meta.get_field(name)
@@ -192,9 +197,7 @@ def pupil_profile(actor: Any, pk: Any, *, rows_per_section: int = 25) -> Profile
     pupil_entry = entry_for(Pupil)
     identity = []
     for f in readable_fields(scope, pupil_entry, visible_schools):
-        identity.append(
-            (f.category.label, str(Pupil._meta.get_field(f.name).verbose_name), display_value(pupil, f.name))
-        )
+        identity.append((f.category.label, verbose(Pupil, f.name), display_value(pupil, f.name)))
         touched.add(f.category.key)
         special |= f.special
     hidden: set[str] = {
@@ -203,7 +206,7 @@ def pupil_profile(actor: Any, pk: Any, *, rows_per_section: int = 25) -> Profile
 
     sections: list[Section] = []
     for entry in sorted(pupil_record_models(), key=lambda e: (_group_key(e), e.verbose_name)):
-        fk = pupil_fk(entry.model)
+        fk = pupil_fk(entry.model) or "pupil"
         fields = readable_fields(scope, entry, visible_schools)
         if not fields:
             hidden.update(c.label for c in entry.categories)
@@ -213,10 +216,7 @@ def pupil_profile(actor: Any, pk: Any, *, rows_per_section: int = 25) -> Profile
         rows = [
             Row(
                 pk=obj.pk,
-                cells=[
-                    (str(entry.model._meta.get_field(f.name).verbose_name), display_value(obj, f.name))
-                    for f in fields
-                ],
+                cells=[(verbose(entry.model, f.name), display_value(obj, f.name)) for f in fields],
             )
             for obj in qs[:rows_per_section]
         ]
@@ -228,7 +228,7 @@ def pupil_profile(actor: Any, pk: Any, *, rows_per_section: int = 25) -> Profile
                 category_key=group.key if group else "",
                 category_label=group.label if group else "",
                 special=any(f.special for f in fields),
-                columns=[str(entry.model._meta.get_field(f.name).verbose_name) for f in fields],
+                columns=[verbose(entry.model, f.name) for f in fields],
                 rows=rows,
                 total=total,
             )
