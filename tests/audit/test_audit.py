@@ -118,3 +118,16 @@ def test_enrolment_dates_validate(pupil_a: Any) -> None:
     e.leaving_date = dt.date(2010, 1, 1)
     with pytest.raises(ValidationError, match="Leaving date cannot be before the admission date"):
         e.full_clean()
+
+
+def test_organisation_changes_are_audited_too(users: dict[str, Any], school_a: Any) -> None:
+    with acting_as(users["trust_dpo"], channel="web", request_id="org1"):
+        school_a.headteacher = "Ms Example"
+        school_a.save()
+    event = AuditEvent.objects.get(request_id="org1")
+    assert (event.action, event.model, event.fields, event.actor) == (
+        "update",
+        "organisations.School",
+        ["headteacher"],
+        users["trust_dpo"],
+    )

@@ -26,8 +26,14 @@ def _concrete_names(instance: models.Model) -> list[str]:
     return [f.name for f in instance._meta.concrete_fields]
 
 
+def _audited(sender: type[models.Model]) -> bool:
+    """Registered personal-data models, and other models that opt in with `audit_changes = True`
+    (organisations, the register of processing): their changes must be provable too."""
+    return is_registered(sender) or bool(getattr(sender, "audit_changes", False))
+
+
 def _remember(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
-    if raw or not is_registered(sender) or instance.pk is None:
+    if raw or not _audited(sender) or instance.pk is None:
         return
     before = (
         sender._default_manager.filter(pk=instance.pk)
@@ -40,7 +46,10 @@ def _remember(sender: type[models.Model], instance: models.Model, raw: bool = Fa
 def _saved(
     sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if raw or not is_registered(sender):
+    if raw or not _audited(sender):
+        return
+    if not is_registered(sender):
+        _saved_unclassified(sender, instance, created)
         return
     entry = entry_for(sender)
     if created:
@@ -68,8 +77,31 @@ def _saved(
     )
 
 
+def _saved_unclassified(sender: type[models.Model], instance: models.Model, created: bool) -> None:
+    names = _concrete_names(instance)
+    if created:
+        changed = names
+    else:
+        before = getattr(instance, _BEFORE, None) or {}
+        changed = [
+            n for n in names if before.get(_attname(instance, n)) != getattr(instance, _attname(instance, n))
+        ]
+        if not changed:
+            return
+    record(
+        "create" if created else "update",
+        model=sender._meta.label,
+        object_id=instance.pk,
+        subject=subject_of(instance),
+        fields=changed,
+    )
+
+
 def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if not _audited(sender):
+        return
     if not is_registered(sender):
+        record("delete", model=sender._meta.label, object_id=instance.pk, subject=subject_of(instance))
         return
     entry = entry_for(sender)
     record(

@@ -15,6 +15,8 @@ from steward.core.validators import validate_estab, validate_la_code, validate_u
 class Trust(models.Model):
     """A data controller: a multi-academy trust, or the governing body of a single school."""
 
+    audit_changes = True
+
     name = models.CharField("name", max_length=200)
     companies_house_number = models.CharField("Companies House number", max_length=8, blank=True)
     ico_registration = models.CharField("ICO registration number", max_length=12, blank=True)
@@ -34,6 +36,8 @@ class Trust(models.Model):
 
 class School(models.Model):
     """A school (establishment) in a trust, identified by its URN and LA/establishment number."""
+
+    audit_changes = True
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools", verbose_name="trust")
     urn = models.CharField("URN", max_length=6, unique=True, validators=[validate_urn])
@@ -95,6 +99,8 @@ class School(models.Model):
 class Term(models.Model):
     """One school term (or half term) with its first and last day."""
 
+    audit_changes = True
+
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms", verbose_name="school")
     academic_year = models.CharField("academic year", max_length=9, help_text="e.g. 2026/2027")
     name = models.CharField("name", max_length=40, help_text="e.g. Autumn 1")
@@ -128,6 +134,8 @@ class Term(models.Model):
 
 class Closure(models.Model):
     """A day inside a term when the school is closed to pupils (INSET, polling day, emergency)."""
+
+    audit_changes = True
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="closures", verbose_name="school"

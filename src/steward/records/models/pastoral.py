@@ -44,6 +44,8 @@ class Photograph(PupilRecord):
 class Trip(models.Model):
     """A trip or off-site activity run by a school (no personal data by itself)."""
 
+    audit_changes = True
+
     school = models.ForeignKey(
         "organisations.School", on_delete=models.PROTECT, related_name="trips", verbose_name="school"
     )
