@@ -1,0 +1,71 @@
+"""The OpenAPI document and the interactive docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+PATHS = {
+    "/api/me": {"get"},
+    "/api/pupils": {"get", "post"},
+    "/api/pupils/{pupil_id}": {"get"},
+    "/api/pupils/{pupil_id}/records": {"get"},
+    "/api/contacts": {"get"},
+    "/api/contacts/{contact_id}": {"get"},
+}
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def _resolve(doc: dict[str, Any], ref: str) -> Any:
+    assert ref.startswith("#/"), ref
+    node: Any = doc
+    for part in ref[2:].split("/"):
+        node = node[part]
+    return node
+
+
+def test_openapi_document_is_served_and_complete() -> None:
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["openapi"].startswith("3.")
+    assert doc["info"]["title"] == "Steward API"
+    assert {path: set(ops) for path, ops in doc["paths"].items()} == PATHS
+    assert doc["components"]["securitySchemes"] == {
+        "TokenAuth": {"type": "http", "scheme": "bearer"},
+        "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+    }
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            assert op["security"] == [{"TokenAuth": []}, {"SessionAuth": []}], (path, method)
+            assert "401" in op["responses"], (path, method)
+            assert op["operationId"], (path, method)
+    assert {"201", "401", "403", "404", "422"} <= set(doc["paths"]["/api/pupils"]["post"]["responses"])
+    for ref in _refs(doc):
+        _resolve(doc, ref)  # every $ref points at a schema in the document
+
+
+def test_error_schema_is_documented() -> None:
+    doc = Client().get("/api/openapi.json").json()
+    error = doc["components"]["schemas"]["ErrorOut"]
+    assert set(error["properties"]) == {"detail", "errors"}
+    field_error = doc["components"]["schemas"]["FieldErrorOut"]
+    assert set(field_error["properties"]) == {"field", "messages", "codes"}
+
+
+def test_docs_page_is_served() -> None:
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    assert b"/api/openapi.json" in response.content
