@@ -6,3 +6,10 @@ class WebConfig(AppConfig):
 
     name = "steward.web"
     label = "web"
+    verbose_name = "Staff web UI"
+
+    def ready(self) -> None:
+        from steward.web import admin_site, signals
+
+        signals.connect()
+        admin_site.restrict_to_superusers()
