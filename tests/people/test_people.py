@@ -119,3 +119,14 @@ def test_court_order_details_need_the_flag(trust: Any, pupil_a: Any) -> None:
 def test_display_name_prefers_preferred_names(pupil_a: Any) -> None:
     pupil_a.preferred_forename = "Lexi"
     assert pupil_a.display_name == "Lexi Testpupil1"
+
+
+def test_pupil_and_enrolment_errors_come_back_together(users: dict[str, Any], school_a: Any) -> None:
+    with acting_as(users["office_manager"], channel="web"), pytest.raises(ValidationError) as exc:
+        pupil_create(
+            actor=users["office_manager"],
+            school=school_a,
+            enrolment={"admission_date": dt.date(2021, 9, 1), "leaving_date": dt.date(2020, 1, 1)},
+            **_fields(upn="A201300125001"),
+        )
+    assert set(exc.value.message_dict) == {"upn", "enrolment.leaving_date"}

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.text import capfirst
 
 from steward.accounts.roles import Action
 from steward.accounts.scope import Scope, scope_for
@@ -142,9 +143,9 @@ def display_value(instance: models.Model, name: str) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.datetime):
-        return value.strftime("%d %b %Y %H:%M")
+        return f"{value.day} {value:%B %Y %H:%M}"  # GOV.UK style: 4 September 2019 14:05
     if isinstance(value, dt.date):
-        return value.strftime("%d %b %Y")
+        return f"{value.day} {value:%B %Y}"
     if isinstance(f, models.FileField):
         return value.name.rsplit("/", 1)[-1] if value else ""
     return str(value)
@@ -224,7 +225,7 @@ def pupil_profile(actor: Any, pk: Any, *, rows_per_section: int = 25) -> Profile
         sections.append(
             Section(
                 model=entry.label,
-                title=str(entry.model._meta.verbose_name_plural).capitalize(),
+                title=capfirst(str(entry.model._meta.verbose_name_plural)),
                 category_key=group.key if group else "",
                 category_label=group.label if group else "",
                 special=any(f.special for f in fields),

@@ -26,13 +26,21 @@ def pupil_create(*, actor: Any, school: School, enrolment: dict[str, Any], **fie
     """Create a pupil enrolled at `school`; ValidationError names each bad field."""
     _require(actor, Action.CHANGE_PUPILS, school)
     pupil = Pupil(trust=school.trust, **fields)
-    pupil.full_clean()
-    pupil.save()
-    e = Enrolment(pupil=pupil, school=school, **{k: v for k, v in enrolment.items() if k in ENROLMENT_FIELDS})
+    e = Enrolment(school=school, **{k: v for k, v in enrolment.items() if k in ENROLMENT_FIELDS})
+    # Validate both before writing either, so every error comes back in one round.
+    errors: dict[str, Any] = {}  # field -> list of ValidationError (codes kept for the API)
     try:
-        e.full_clean()
+        pupil.full_clean()
     except ValidationError as exc:
-        raise ValidationError({f"enrolment.{k}": v for k, v in exc.message_dict.items()}) from None
+        errors.update(exc.error_dict)
+    try:
+        e.full_clean(exclude=["pupil"])
+    except ValidationError as exc:
+        errors.update({f"enrolment.{k}": v for k, v in exc.error_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    pupil.save()
+    e.pupil = pupil
     e.save()
     return pupil
 

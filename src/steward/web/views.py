@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -23,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -143,12 +140,6 @@ TABLE_MAX_COLUMNS = 7
 TABLE_MAX_TEXT = 40
 
 
-def _titled(section: Section) -> Section:
-    # str.capitalize() lower-cases the rest ("Ehc plans"); capfirst keeps "EHC plans".
-    model = apps.get_model(section.model)
-    return replace(section, title=capfirst(str(model._meta.verbose_name_plural)))
-
-
 def _as_table(section: Section) -> bool:
     """Short values read best as a table; free text (narratives, treatments) as one list per record."""
     if len(section.columns) > TABLE_MAX_COLUMNS:
@@ -161,7 +152,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One pupil: the categories this user may read, and a note of those hidden from them."""
     require(request.user, Action.VIEW_PUPILS)
     profile = pupil_profile(request.user, pk)  # Http404 outside scope; audits the view
-    titled = [_titled(s) for s in profile.sections]
+    titled = profile.sections
     sections = [{"section": s, "as_table": _as_table(s)} for s in titled if s.total]
     empty = [s for s in titled if not s.total]
     return render(
