@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "steward.demo",
     "steward.web",
     "steward.api",
+    "steward.notices",
 ]
 
 MIDDLEWARE = [
