@@ -184,6 +184,17 @@ def test_false_alarm_guards_for_law(line: str) -> None:
     assert kinds(line) == []
 
 
+def test_historical_words_count_only_in_the_same_sentence() -> None:
+    line = "We process data under the Data Protection Act 1998. The UK GDPR replaced the EU Directive."
+    assert kinds(line) == [("outdated_law", 1)]
+
+
+def test_dpo_in_an_email_address_is_not_a_role_mention() -> None:
+    # "dpo@" is an address, not the DPO named again with a different address.
+    text = "Contact our data protection officer at dpo@school.example.com.\nEmail: dpo@school.example.com"
+    assert kinds(text) == []
+
+
 def test_bare_gdpr_is_outdated_only_when_the_notice_never_names_the_uk_law() -> None:
     assert kinds("We comply with the General Data Protection Regulation.") == [("outdated_law", 1)]
     assert kinds("We comply with the General Data Protection Regulation.\nSee also the UK GDPR.") == []

@@ -259,6 +259,20 @@ def test_pdf_paragraphs_bullets_and_link_targets(tmp_path: Path) -> None:
     assert rep.problem_lines("missing_ico_contact") == []  # the link target counts as the ICO's contact
 
 
+def test_pdf_numbered_list_items_keep_their_markers(tmp_path: Path) -> None:
+    path = tmp_path / "notice.pdf"
+    html_to_pdf(
+        "<p>We share pupil information with:</p><ol><li>the DfE</li><li>our local authority, whose name is long "
+        "enough to wrap onto the next line of the page when rendered at the default size</li></ol>",
+        path,
+    )
+    lines = read_notice(path).lines
+    assert lines[0] == "We share pupil information with:"
+    assert lines[1] == "• the DfE"
+    assert lines[2].startswith("• our local authority") and lines[2].endswith("at the default size")
+    assert check_file(path).problems == []
+
+
 def test_pdf_detected_by_content_whatever_its_name(tmp_path: Path) -> None:
     path = tmp_path / "notice.txt"
     html_to_pdf("<p>Our data protection officer is Jo Bloggs.</p>", path)

@@ -361,12 +361,27 @@ class _Problems:
         return sorted(problems, key=lambda p: (p.line, p.kind))
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of `text` that holds text[start:end]."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return text[(before[-1] if before else 0) : (after.start() if after else len(text))]
+
+
 def _line_rules(doc: _Doc, found: _Problems) -> None:
     current_law = any(P.MENTIONS_CURRENT_LAW.search(ln.body) for ln in doc.content)
     for ln in doc.content:
         for rule in (*P.OUTDATED_LAW, *P.WRONG_TERMS, *P.PLACEHOLDERS):
-            if rule.pattern.search(ln.text) and not (rule.unless and rule.unless.search(ln.text)):
+            for match in rule.pattern.finditer(ln.text):
+                # "unless" (e.g. "replaced", "UK") must be in the same sentence as the finding: a
+                # paragraph that cites the 1998 Act and elsewhere says something "replaced" is still wrong.
+                if rule.unless and rule.unless.search(_sentence(ln.text, match.start(), match.end())):
+                    continue
                 found.add(rule.kind, ln, rule.advice)
+                break
         if not current_law and P.BARE_GDPR.search(ln.text):
             found.add("outdated_law", ln, P.BARE_GDPR_ADVICE)
         for match in P.MARKDOWN_LINK.finditer(ln.text):

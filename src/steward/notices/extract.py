@@ -431,7 +431,7 @@ def _read_pdf(data: bytes, name: str) -> ExtractedNotice:
             text_boxes = []
             for box in boxes:
                 box_lines = [ln for ln in box if isinstance(ln, LTTextLine)]
-                if box_lines and all(ln.get_text().strip() in _BULLETS for ln in box_lines):
+                if box_lines and all(_is_marker(ln.get_text()) for ln in box_lines):
                     bullet_rows.extend((ln.y0 + ln.y1) / 2 for ln in box_lines)
                 else:
                     text_boxes.append((box, box_lines))
@@ -476,6 +476,15 @@ def _emit_pdf_paragraph(
         if not uri.startswith("file:") and shown not in line and any(_overlaps(rect, bb) for bb in bboxes):
             line = f"{line} <{uri}>"
     lines.append(line)
+
+
+_NUMBER_MARKER = re.compile(r"^\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
+
+
+def _is_marker(text: str) -> bool:
+    """A list bullet or number standing alone ("•", "1.", "(a)")."""
+    text = text.strip()
+    return text in _BULLETS or bool(_NUMBER_MARKER.match(text))
 
 
 def _join_pdf_lines(parts: list[str]) -> str:

@@ -93,7 +93,8 @@ class ItemRule:
     exclude: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
 
 
-ROLE_DPO = rx(r"\bdata protection officer\b|\bDPO\b")
+# "DPO" as a word, not the "dpo" of an address such as dpo@school.example.com.
+ROLE_DPO = rx(r"\bdata protection officer\b|(?<![\w.@-])DPO(?![\w@-])")
 ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
     "data protection officer": ROLE_DPO,
     "data protection lead": rx(r"\bdata protection (?:lead|manager|co-?ordinator)\b"),
