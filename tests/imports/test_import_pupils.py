@@ -438,3 +438,15 @@ def test_cli_needs_a_known_school_and_actor(tmp_path: Path, school_a: Any, offic
         call_command("import", "pupils", str(path), school="999999", actor="office_manager")
     with pytest.raises(CommandError, match="no user called 'nobody'"):
         call_command("import", "pupils", str(path), school="100001", actor="nobody")
+
+
+def test_a_contact_without_its_relationship_column_is_reported_once(
+    tmp_path: Path, school_a: Any, office: Any
+) -> None:
+    header = [h for h in SIMS_HEADER if h != "Contact 2 Relationship"]
+    row = {k: v for k, v in sims_row(UPN1, "Ashdown").items() if k != "Contact 2 Relationship"}
+    with pytest.raises(ImportFailed) as caught:
+        run_import(write_csv(tmp_path / "a.csv", [row], header), school_a, office)
+    assert [str(p) for p in caught.value.problems] == [
+        "line 2, field contact2_relationship: contact 2 has details but no relationship"
+    ]

@@ -315,13 +315,10 @@ class _Planner:
             setattr(obj, col.model_field, value)
 
     def _label(self, target: str, contact: int, field_name: str) -> str:
+        """The header as the file spells it; the canonical column name when the file lacks it."""
         for col in COLUMNS:
-            if (
-                col.target == f"{target}.{field_name}"
-                and col.contact == contact
-                and self.header.present(col.key)
-            ):
-                return self.header.label[col.key]
+            if col.target == f"{target}.{field_name}" and col.contact == contact:
+                return self.header.label.get(col.key, col.key)
         prefix = f"contact {contact} " if contact else ""
         return f"{prefix}{target} {field_name}".replace("_", " ")
 
