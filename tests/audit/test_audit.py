@@ -131,3 +131,37 @@ def test_organisation_changes_are_audited_too(users: dict[str, Any], school_a: A
         ["headteacher"],
         users["trust_dpo"],
     )
+
+
+def test_deleting_a_user_keeps_the_chain_intact(users: dict[str, Any], pupil_a: Any) -> None:
+    leaver = users["senco"]
+    leaver_id = leaver.pk
+    with acting_as(leaver, channel="web"):
+        pupil_profile(leaver, pupil_a.pk)
+    with acting_as(users["trust_dpo"], channel="web"):
+        leaver.delete()
+    event = AuditEvent.objects.filter(actor_ref=leaver_id, action="view").get()
+    assert event.actor is None and event.actor_label == "senco"
+    assert verify_chain().ok
+
+
+def test_batched_events_are_written_together_and_roll_back_together(
+    users: dict[str, Any], pupil_a: Any
+) -> None:
+    from steward.audit.services import batched
+
+    before = AuditEvent.objects.count()
+    with acting_as(users["office_manager"], channel="cli"):
+        with transaction.atomic(), batched():
+            pupil_a.legal_forename = "One"
+            pupil_a.save()
+            pupil_a.legal_forename = "Two"
+            pupil_a.save()
+            assert AuditEvent.objects.count() == before  # held until the batch ends
+        assert AuditEvent.objects.count() == before + 2
+        with pytest.raises(RuntimeError), transaction.atomic(), batched():
+            pupil_a.legal_forename = "Three"
+            pupil_a.save()
+            raise RuntimeError("boom")
+    assert AuditEvent.objects.count() == before + 2
+    assert verify_chain().ok

@@ -36,6 +36,9 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name="actor",
     )
+    # The user id is kept outside the foreign key too, so deleting a user (SET_NULL) leaves the
+    # hashed record, and so the chain, intact.
+    actor_ref = models.BigIntegerField("actor user id", null=True, blank=True)
     actor_label = models.CharField("actor name", max_length=150)
     channel = models.CharField("channel", max_length=8)
     request_id = models.CharField("request id", max_length=32, db_index=True)
@@ -60,6 +63,7 @@ class AuditEvent(models.Model):
             "id": "system.key",
             "at": "staff.activity",
             "actor": "staff.activity",
+            "actor_ref": "staff.activity",
             "actor_label": "staff.activity",
             "channel": "staff.activity",
             "request_id": "staff.activity",

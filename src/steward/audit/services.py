@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +38,6 @@ _HASHED = (
 def _digest(prev_hash: str, event: AuditEvent) -> str:
     payload = {name: getattr(event, name) for name in _HASHED}
     payload["at"] = event.at.isoformat()
-    payload["actor_id"] = event.actor_id
     body = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
@@ -74,6 +75,7 @@ def _build(
     return AuditEvent(
         at=timezone.now(),
         actor=ctx.actor if getattr(ctx.actor, "pk", None) else None,
+        actor_ref=ctx.actor_id,
         actor_label=ctx.actor_label[:150],
         channel=ctx.channel,
         request_id=ctx.request_id,
@@ -90,8 +92,37 @@ def _build(
     )
 
 
+_batch: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+    "steward_audit_batch", default=None
+)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect the events of a block and append them in one go when it ends (bulk imports).
+
+    Use inside the same `transaction.atomic()` as the writes: the events are then committed, or
+    rolled back, with them. One chain-head lock per batch instead of one per event.
+    """
+    if _batch.get() is not None:
+        yield  # already batching: the outer block flushes
+        return
+    events: list[AuditEvent] = []
+    token = _batch.set(events)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if events:
+        _append(events)
+
+
 def _append(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Chain and insert events; must run inside the caller's transaction."""
+    """Chain and insert events (or hold them for the open batch); runs in the caller's transaction."""
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(events)
+        return events
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
         prev = head.last_hash

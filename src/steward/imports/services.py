@@ -32,7 +32,7 @@ from django.utils import timezone
 from steward.accounts.roles import Action
 from steward.accounts.scope import scope_for
 from steward.audit.context import current
-from steward.audit.services import Subject, record
+from steward.audit.services import Subject, batched, record
 from steward.imports.columns import COLUMNS, CONTACT_PREFIXES, REQUIRED, Column, alias_index, normalise_header
 from steward.imports.parsing import PARSERS, CellError, FileError, read_table
 from steward.organisations.models import School
@@ -593,7 +593,7 @@ def import_pupils(
 
     categories, fields, special = _categories(header)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), batched():
             _write(plans, result)
             record(
                 "import",
