@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "steward.organisations",
     "steward.people",
     "steward.records",
+    "steward.register",
     "steward.imports",
     "steward.demo",
     "steward.web",
