@@ -77,7 +77,7 @@ def test_dpo_signs_in_searches_and_opens_a_pupil(
             expect(page.get_by_role("heading", level=1)).to_have_text("Alex Testpupil1")
             expect(page.get_by_role("heading", name="Name", exact=True)).to_be_visible()
             expect(page.get_by_role("heading", name="Date of birth", exact=True)).to_be_visible()
-            expect(page.get_by_text("14 Mar 2015")).to_be_visible()
+            expect(page.get_by_text("14 March 2015")).to_be_visible()
 
             heading_font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
             assert "GDS Transport" in heading_font

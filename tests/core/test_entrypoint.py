@@ -11,7 +11,7 @@ from steward.accounts.models import User
 from steward.audit.models import AuditEvent
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the command closes its connection at the end
 def test_createsuperuser_is_audited_as_a_named_process(
     monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
