@@ -178,3 +178,21 @@ def test_scope_actions(users: dict[str, Any], school_a: Any, school_b: Any) -> N
     assert not scope_for(users["office_manager"]).may(Action.IMPORT, school_b.pk)
     assert not scope_for(users["teacher"]).may(Action.CHANGE_PUPILS, school_a.pk)
     assert scope_for(users["trust_dpo"]).may(Action.MANAGE_REGISTER, school_b.pk)
+
+
+def test_profile_names_linked_contacts_only_when_readable(
+    users: dict[str, Any], trust: Any, pupil_a: Any
+) -> None:
+    from steward.people.models import Contact, PupilContact
+
+    c = Contact.objects.create(trust=trust, title="Ms", forename="Pat", surname="Parent")
+    PupilContact.objects.create(pupil=pupil_a, contact=c, relationship="PAM", parental_responsibility=True)
+    section = next(
+        s
+        for s in pupil_profile(users["office_manager"], pupil_a.pk).sections
+        if s.model == "people.PupilContact"
+    )
+    assert section.columns[0] == "contact"
+    assert section.rows[0].cells[0] == ("contact", "Ms Pat Parent")
+    teacher_models = {s.model for s in pupil_profile(users["teacher"], pupil_a.pk).sections}
+    assert "people.PupilContact" not in teacher_models

@@ -179,6 +179,27 @@ class Profile:
     hidden_categories: list[str] = field(default_factory=list)
 
 
+# Links that name a record rather than hold data: a trip's name, a contact's name. Shown beside the
+# record's own fields; a link to a data subject (a contact) only when their identity is readable.
+_LINK_SKIP = {"pupil", "school", "recorded_by"}
+
+
+def _link_fields(scope: Scope, entry: ModelEntry, school_ids: set[int]) -> list[str]:
+    from steward.registry.registry import is_registered
+
+    names = []
+    for f in entry.model._meta.concrete_fields:
+        if not f.is_relation or f.name in _LINK_SKIP or f.related_model is None:
+            continue
+        target = f.related_model
+        if target is Contact:
+            if any(scope.may_read("contact.identity", sid) for sid in school_ids):
+                names.append(f.name)
+        elif isinstance(target, type) and not is_registered(target):
+            names.append(f.name)
+    return names
+
+
 def _group_key(entry: ModelEntry) -> str:
     first = entry.categories[0].key if entry.categories else "system"
     return ".".join(first.split(".")[:2])
@@ -212,12 +233,14 @@ def pupil_profile(actor: Any, pk: Any, *, rows_per_section: int = 25) -> Profile
         if not fields:
             hidden.update(c.label for c in entry.categories)
             continue
-        qs = records_visible_to(actor, entry.model).filter(**{fk: pupil})
+        links = _link_fields(scope, entry, visible_schools)
+        qs = records_visible_to(actor, entry.model).filter(**{fk: pupil}).select_related(*links)
         total = qs.count()
         rows = [
             Row(
                 pk=obj.pk,
-                cells=[(verbose(entry.model, f.name), display_value(obj, f.name)) for f in fields],
+                cells=[(verbose(entry.model, n), str(getattr(obj, n) or "")) for n in links]
+                + [(verbose(entry.model, f.name), display_value(obj, f.name)) for f in fields],
             )
             for obj in qs[:rows_per_section]
         ]
@@ -229,13 +252,16 @@ def pupil_profile(actor: Any, pk: Any, *, rows_per_section: int = 25) -> Profile
                 category_key=group.key if group else "",
                 category_label=group.label if group else "",
                 special=any(f.special for f in fields),
-                columns=[verbose(entry.model, f.name) for f in fields],
+                columns=[verbose(entry.model, n) for n in links]
+                + [verbose(entry.model, f.name) for f in fields],
                 rows=rows,
                 total=total,
             )
         )
         if total:
             touched.update(f.category.key for f in fields)
+            if any(entry.model._meta.get_field(n).related_model is Contact for n in links):
+                touched.add("contact.identity")
             special |= any(f.special for f in fields)
     record(
         "view",
