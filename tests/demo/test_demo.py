@@ -274,3 +274,13 @@ def test_the_calendar_of_a_school_year() -> None:
         (dt.date(2027, 1, 5), "INSET day"),
         (dt.date(2027, 5, 3), "Bank holiday: May Day"),
     ]
+
+
+def test_the_demo_trust_starts_with_a_complete_default_register(demo: DemoResult) -> None:
+    from steward.register.models import Purpose
+    from steward.register.selectors import register_problems
+
+    assert Purpose.objects.filter(trust=demo.trust).exists()
+    for school in demo.schools:
+        blocking = [p for p in register_problems(school) if p.severity == "error"]
+        assert blocking == [], school

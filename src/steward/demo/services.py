@@ -71,6 +71,7 @@ from steward.records.models import (
     Trip,
     TripParticipant,
 )
+from steward.register.services import load_default_register
 from steward.registry.registry import entry_for, is_registered
 
 DEMO_TRUST_NAME = "Meadowbank Learning Trust"
@@ -1009,6 +1010,21 @@ def delete_demo_trust(trust: Trust) -> dict[str, int]:
     ]
     known = {qs.model for qs in steps}
     counts: dict[str, int] = {}
+    # Other apps' rows that hang off the trust or its schools (the register of processing, notice
+    # versions) go first, through the ORM so their own cascades and audit events apply.
+    for model in apps.get_models():
+        if model in known:
+            continue
+        cond = Q()
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is Trust:
+                cond |= Q(**{f.name: trust})
+            elif f.is_relation and f.related_model is School:
+                cond |= Q(**{f"{f.name}__in": schools.values("pk")})
+        if cond:
+            n, _ = model._default_manager.filter(cond).delete()
+            if n:
+                counts[model._meta.label] = n
     for qs in steps:
         _clear_foreign_references(qs, known)
         n = _raw_delete(qs)
@@ -1141,6 +1157,8 @@ def build_demo(
                 by_school[model._meta.label] = dict(sorted(per_school.items()))
         report("Writing the audit log", steps - 1, steps)
         _audit_summary("create", counts, {"generator": SYSTEM_LABEL, "seed": seed}, by_school)
+        # The demo trust starts with Steward's default register of processing, as a new trust would.
+        load_default_register(trust, actor=User.objects.get(username="dpo"))
         report("Done", steps, steps)
     counts = {
         "organisations.Trust": 1,
