@@ -8,5 +8,6 @@ from steward.api.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("register/", include("steward.register.urls")),
     path("", include("steward.web.urls")),
 ]

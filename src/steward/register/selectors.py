@@ -9,10 +9,13 @@ actor; changing it does (`services`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from steward.accounts.roles import Action
@@ -40,7 +43,10 @@ from steward.register.defaults import CatalogueSystem, catalogue
 from steward.register.models import (
     CategoryUse,
     LawfulBasis,
+    Purpose,
     Recipient,
+    Register,
+    RegisterRow,
     RetentionRule,
     SpecialCondition,
     System,
@@ -788,6 +794,234 @@ def register_problems(school: School, *, include_advice: bool = False) -> list[P
     return problems
 
 
+def problems_by_school(trust: Trust, schools: Iterable[School]) -> dict[int, list[Problem]]:
+    """`register_problems(school, include_advice=True)` for several schools of one trust, from one
+    snapshot (the trust overview lists every school's count without a round of queries per school)."""
+    snapshot = load_snapshot(trust.pk)
+    out: dict[int, list[Problem]] = {}
+    for school in schools:
+        eff = effective(snapshot, school)
+        view = _view(school, eff, snapshot.exists)
+        found = _problems(school, eff, view, snapshot.exists)
+        if snapshot.exists:
+            found += _advice(school, eff, view)
+        out[school.pk] = found
+    return out
+
+
+# --- the DPO's working view: every row, and whether it applies --------------------------------------
+
+
+class RowState(models.TextChoices):
+    """Why a listed row is, or is not, in the effective register (the notice)."""
+
+    APPLIES = "applies", "In the register"
+    INACTIVE = "inactive", "Inactive"
+    DISABLED = "disabled", "Left out at this school"
+    OTHER_PHASE = "other_phase", "Not for this school's phase"
+    IDLE = "idle", "Serves no active purpose"
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """One row of a register listing. In a school's listing `row` is the row that counts there (the
+    school's own version when it has one) and `trust_row` the trust's row it replaces, if any; in the
+    trust's listing `row` is the trust's row and `school_versions` names the schools that replace it."""
+
+    row: Any
+    trust_row: Any | None
+    state: str
+    school_versions: tuple[str, ...] = ()
+
+    @property
+    def applies(self) -> bool:
+        return self.state == RowState.APPLIES
+
+    @property
+    def source(self) -> str:
+        """ "trust", "school_version" (replaces a trust row) or "school_only" (the school's addition)."""
+        if self.row.school_id is None:
+            return "trust"
+        return "school_version" if self.trust_row is not None else "school_only"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every row of a trust's register (or, with `school`, of that school's view of it), in notice
+    order, each with its state: what the register pages show and the DPO edits."""
+
+    trust: Trust
+    school: School | None
+    exists: bool
+    register: Any | None  # the Register facts that apply here (the school's own, else the trust's)
+    school_facts: bool  # the school has facts of its own
+    purposes: tuple[ListedRow, ...]
+    uses: tuple[ListedRow, ...]
+    recipients: tuple[ListedRow, ...]
+    systems: tuple[ListedRow, ...]
+    retention: tuple[ListedRow, ...]
+
+    def find(self, section: str, identity: str) -> ListedRow | None:
+        """The listed row of `section` ("purposes", "uses", ...) with this key, if any."""
+        rows: tuple[ListedRow, ...] = getattr(self, section)
+        return next((r for r in rows if r.row.identity == identity), None)
+
+
+def _listed(
+    rows: Sequence[RegisterRow],
+    school: School | None,
+    applied: set[int],
+    idle: set[int],
+    school_names: Mapping[int, str],
+) -> tuple[ListedRow, ...]:
+    trust_rows = {r.identity: r for r in rows if r.school_id is None}
+    chosen: dict[str, RegisterRow] = dict(trust_rows)
+    versions: dict[str, list[str]] = {}
+    for r in rows:
+        if r.school_id is None:
+            continue
+        if school is None:
+            versions.setdefault(r.identity, []).append(school_names.get(r.school_id, ""))
+        elif r.school_id == school.pk:
+            chosen[r.identity] = r
+    phase = school.phase if school is not None else None
+    out: list[ListedRow] = []
+    for r in sorted(chosen.values(), key=lambda r: (r.position, r.identity)):
+        trust_row = trust_rows.get(r.identity) if r.school_id is not None else None
+        if r.pk in applied:
+            state = RowState.APPLIES
+        elif not r.active:
+            state = RowState.DISABLED if trust_row is not None else RowState.INACTIVE
+        elif r.pk in idle:
+            state = RowState.IDLE
+        elif phase is not None and r.phases and phase not in r.phases:
+            state = RowState.OTHER_PHASE
+        else:  # not reached: `effective` leaves rows out only for the reasons above
+            state = RowState.INACTIVE
+        out.append(ListedRow(r, trust_row, state.value, tuple(sorted(versions.get(r.identity, ())))))
+    return tuple(out)
+
+
+def register_listing(trust: Trust, school: School | None = None) -> Listing:
+    """The trust's own rows (school None), or the rows as `school` sees them: the trust's, each
+    replaced by the school's version where it has one, plus its additions. Rows the school's effective
+    register leaves out are listed too, with the reason, so the DPO can bring them back."""
+    snapshot = load_snapshot(trust.pk)
+    eff = effective(snapshot, school)
+    names = dict(School.objects.filter(trust=trust).values_list("pk", "name"))
+    own = next((r for r in snapshot.registers if school and r.school_id == school.pk), None)
+    return Listing(
+        trust=trust,
+        school=school,
+        exists=snapshot.exists,
+        register=eff.register,
+        school_facts=own is not None,
+        purposes=_listed(snapshot.purposes, school, {p.pk for p in eff.purposes}, set(), names),
+        uses=_listed(
+            snapshot.uses, school, {u.pk for u, _ in eff.uses}, {u.pk for u in eff.idle_uses}, names
+        ),
+        recipients=_listed(
+            snapshot.recipients,
+            school,
+            {r.pk for r, _ in eff.recipients},
+            {r.pk for r in eff.idle_recipients},
+            names,
+        ),
+        systems=_listed(snapshot.systems, school, {s.pk for s in eff.systems}, set(), names),
+        retention=_listed(snapshot.retention, school, {r.pk for r in eff.retention}, set(), names),
+    )
+
+
+def purpose_options(trust: Trust, school: School | None = None) -> list[tuple[str, str, bool]]:
+    """(key, name, active) of the purposes a row in this scope may name: the trust's, and the school's own."""
+    scope = Q(school__isnull=True) | Q(school=school) if school is not None else Q(school__isnull=True)
+    chosen: dict[str, tuple[str, str, bool]] = {}
+    # School rows come last, so a school's version of a purpose names it there.
+    for key, name, active in (
+        Purpose.objects.filter(scope, trust=trust)
+        .order_by(F("school").asc(nulls_first=True), "position", "key")
+        .values_list("key", "name", "active")
+    ):
+        chosen[key] = (key, name, active)
+    return list(chosen.values())
+
+
+# --- history ------------------------------------------------------------------------------------------
+
+_HISTORY_MODELS: tuple[type[models.Model], ...] = (
+    Register,
+    Purpose,
+    LawfulBasis,
+    SpecialCondition,
+    CategoryUse,
+    Recipient,
+    System,
+    RetentionRule,
+)
+
+
+def _ids_of(model: type[models.Model], trust: Trust | None, exclude: bool = False) -> QuerySet[Any]:
+    """The ids (as text, like AuditEvent.object_id) of a model's rows in `trust` (or in every other trust)."""
+    field = "purpose__trust" if model in (LawfulBasis, SpecialCondition) else "trust"
+    qs = model._default_manager.all()
+    qs = qs.exclude(**{field: trust}) if exclude else qs.filter(**{field: trust})
+    return qs.annotate(ref=Cast("pk", output_field=models.CharField())).values("ref")
+
+
+def _of_trust(trust: Trust) -> Q:
+    """Register events that concern `trust`.
+
+    An event names a school when the row is a school's; a trust row's event names none, so it is
+    matched by its record while the row exists, and once deleted, by who did it (only the trust's own
+    DPO can change its register; a named system process, such as a migration, has no actor)."""
+    from steward.accounts.models import RoleAssignment
+
+    ours = Q(pk__in=[])
+    theirs = Q(pk__in=[])
+    for model in _HISTORY_MODELS:
+        label = model._meta.label
+        ours |= Q(model=label, object_id__in=_ids_of(model, trust))
+        theirs |= Q(model=label, object_id__in=_ids_of(model, trust, exclude=True))
+    staff = RoleAssignment.objects.filter(trust=trust).values("user_id")
+    schools = School.objects.filter(trust=trust).values("pk")
+    return Q(school_id_ref__in=schools) | (
+        Q(school_id_ref__isnull=True)
+        & ~theirs
+        & (ours | Q(actor_id__in=staff) | Q(actor__isnull=True, actor_ref__isnull=True))
+    )
+
+
+def register_history(
+    actor: Any, trust: Trust, *, records: Mapping[str, Iterable[int]] | None = None
+) -> QuerySet[Any]:
+    """Audit events of the trust's register, newest first, limited to those `actor` may read in the
+    audit log; with `records` ({"register.Purpose": [ids]}), only the events of those rows. Reading
+    the history is recorded, as reading the audit log is."""
+    from steward.audit.models import AuditEvent
+    from steward.audit.selectors import events_visible_to
+    from steward.audit.services import record
+
+    qs = events_visible_to(actor).filter(model__startswith="register.")
+    if records is None:
+        qs = qs.filter(_of_trust(trust))
+    else:
+        wanted = Q(pk__in=[])
+        for label, ids in records.items():
+            wanted |= Q(model=label, object_id__in=[str(i) for i in ids])
+        qs = qs.filter(wanted)
+    record(
+        "view",
+        model=AuditEvent._meta.label,
+        categories=["staff.activity"],
+        detail={
+            "page": "register history",
+            "trust": trust.pk,
+            "records": {k: sorted(v) for k, v in records.items()} if records is not None else None,
+        },
+    )
+    return qs
+
+
 # --- other reads ----------------------------------------------------------------------------------
 
 
@@ -828,15 +1062,22 @@ __all__ = [
     "ConditionView",
     "ControllerView",
     "DpoView",
+    "ListedRow",
+    "Listing",
     "Problem",
     "PurposeView",
     "RecipientView",
     "RegisterView",
     "RetentionView",
+    "RowState",
     "SystemView",
     "effective_register",
     "get_school_by_urn",
+    "problems_by_school",
+    "purpose_options",
     "register_exists",
+    "register_history",
+    "register_listing",
     "register_problems",
     "system_catalogue",
     "trusts_managed_by",
