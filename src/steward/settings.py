@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "steward.core",
     "steward.registry",
     "steward.accounts",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "steward.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "steward.urls"
@@ -120,6 +123,21 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username after 5 failed sign-ins (from any address) for 15 minutes.
+AXES_ENABLED = _flag("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+# Axes suggests locking by IP address too; staff in one school share one address behind its
+# router, so a few mistyped passwords would lock the whole school out. Lock by username only.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -147,6 +165,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start when it is missing
 # GOV.UK Frontend is installed by npm (package.json at the repository root) into node_modules.
 FRONTEND_DIR = Path(os.environ.get("STEWARD_FRONTEND_DIR", BASE_DIR.parent.parent / "node_modules"))
 STATICFILES_DIRS = [p for p in [FRONTEND_DIR / "govuk-frontend" / "dist"] if p.exists()]
