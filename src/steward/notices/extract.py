@@ -187,7 +187,19 @@ def _link(text: str, href: str | None) -> str:
     href = href.strip()
     if href and text in (href, href.removeprefix("mailto:")):
         return text if href.startswith("mailto:") else f"<{href}>"
+    if _is_own_phone_link(href, text):
+        return text
     return f"[{text}]({href})"
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _is_own_phone_link(href: str, text: str) -> bool:
+    """A tel: link whose number is the text shown ("0303 123 1113" -> tel:03031231113)."""
+    number = _digits(href.removeprefix("tel:"))
+    return href.startswith("tel:") and bool(number) and number in _digits(text)
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -473,7 +485,13 @@ def _emit_pdf_paragraph(
     for uri, rect in links:
         shown = uri.removeprefix("mailto:")
         # file: links are WeasyPrint's rendering of relative links (including "#"): not the author's.
-        if not uri.startswith("file:") and shown not in line and any(_overlaps(rect, bb) for bb in bboxes):
+        # A telephone link adds nothing when its number is already in the text.
+        if (
+            not uri.startswith("file:")
+            and shown not in line
+            and not _is_own_phone_link(uri, line)
+            and any(_overlaps(rect, bb) for bb in bboxes)
+        ):
             line = f"{line} <{uri}>"
     lines.append(line)
 
