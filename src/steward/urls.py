@@ -8,6 +8,7 @@ from steward.api.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("notices/", include("steward.notices.urls")),
     path("register/", include("steward.register.urls")),
     path("", include("steward.web.urls")),
 ]
