@@ -89,7 +89,7 @@ def test_overview_lists_the_default_register(dpo_client: Client, loaded: Registe
     # Recipients, category uses, systems, retention, ADM.
     assert "The Department for Education (DfE)" in text
     assert "National Pupil Database" in text
-    assert "Youth support 13+" in text
+    assert "Youth support services (pupils aged 13+)" in text
     assert "Allergies and dietary needs" in text and "Special category" in text
     assert "Management information system (MIS)" in text
     assert "To confirm" in text
@@ -264,6 +264,17 @@ def test_a_special_category_use_without_a_condition_is_refused(
     assert not CategoryUse.objects.filter(category_key="pupil.health.plan").exists()
 
 
+def test_a_new_row_starts_from_the_models_defaults(
+    dpo_client: Client, loaded: Register, trust: Trust
+) -> None:
+    html = html_of(dpo_client.get(url(trust, "categories", "new")))
+    assert re.search(r'name="active" type="checkbox" value="1" checked', html)
+    assert 'name="provision" type="radio" value="mandatory" checked' in html
+    purpose_form = html_of(dpo_client.get(url(trust, "purposes", "new")))
+    assert 'name="audiences" type="checkbox" value="pupil" checked' in purpose_form
+    assert 'name="audiences" type="checkbox" value="ap" checked' not in purpose_form
+
+
 def test_an_unknown_category_key_is_refused_naming_the_field(
     dpo_client: Client, loaded: Register, trust: Trust
 ) -> None:
@@ -384,7 +395,7 @@ def test_a_school_override_shows_only_in_that_schools_register(
     a = text_of(dpo_client.get(url(trust, "schools", school_a.pk)))
     b = text_of(dpo_client.get(url(trust, "schools", school_b.pk)))
     whole = text_of(dpo_client.get(url(trust)))
-    assert "Our Year 6 residential at the coast" in a and "This school's version" in a
+    assert "Our Year 6 residential at the coast" in a and "School version" in a
     assert "Our Year 6 residential at the coast" not in b
     assert "Our Year 6 residential at the coast" not in whole
     assert "Own version at Oakfield Primary" in whole
@@ -402,7 +413,7 @@ def test_a_school_leaves_a_trust_row_out(
     assert response.status_code == 302
     assert purpose(trust, "research", school_a).active is False
     a = text_of(dpo_client.get(url(trust, "schools", school_a.pk)))
-    assert "Left out at this school" in a
+    assert "Left out here" in a
     assert "research" not in [p.key for p in effective_register(school_a).purposes]
     assert "research" in [p.key for p in effective_register(school_b).purposes]
 
@@ -506,3 +517,173 @@ def test_history_is_for_audit_readers(
     client.force_login(users["office_manager"])
     assert client.get(url(trust)).status_code == 200
     assert client.get(url(trust, "history")).status_code == 404
+
+
+# --- more edits ----------------------------------------------------------------------------------
+
+
+def test_register_facts_need_a_description_of_profiling(
+    dpo_client: Client, loaded: Register, trust: Trust, school_b: School
+) -> None:
+    refused = dpo_client.post(url(trust, "facts"), {"profiling": "1", "youth_support_model": "object"})
+    assert error_summary(refused) == [
+        "Description: Describe the automated decision-making or profiling: its logic, significance and "
+        "consequences (UK GDPR Art 13(2)(f))."
+    ]
+    assert '<a href="#id_adm_description">' in html_of(refused)
+    assert Register.objects.get(trust=trust, school=None).profiling is False
+    description = "Attendance software flags pupils below 90% attendance for a member of staff to review."
+    response = dpo_client.post(
+        url(trust, "schools", school_b.pk, "facts"),
+        {"profiling": "1", "adm_description": description, "youth_support_model": "object"},
+    )
+    assert response["Location"] == url(trust, "schools", school_b.pk) + "#facts"
+    assert Register.objects.get(trust=trust, school=school_b).profiling is True
+    assert Register.objects.get(trust=trust, school=None).profiling is False
+    assert description in text_of(dpo_client.get(url(trust, "schools", school_b.pk)))
+    assert description not in text_of(dpo_client.get(url(trust)))
+
+
+def test_a_school_adds_a_recipient_of_its_own(
+    dpo_client: Client, loaded: Register, trust: Trust, school_a: School, school_b: School
+) -> None:
+    data = {
+        "name": "Oakfield Forest School",
+        "kind": "other",
+        "lawful_basis": "public_task",
+        "legal_gateway": "Education Act 1996; a contract with the provider",
+        "sharing": "routine",
+        "categories": ["pupil.identity.name"],
+        "purposes": ["trips"],
+        "active": "1",
+    }
+    response = dpo_client.post(url(trust, "schools", school_a.pk, "recipients", "new"), data)
+    assert response["Location"] == url(trust, "schools", school_a.pk) + "#recipients"
+    row = Recipient.objects.get(key="oakfield_forest_school")
+    assert row.school == school_a and row.origin == "local"
+    a = text_of(dpo_client.get(url(trust, "schools", school_a.pk)))
+    assert "Oakfield Forest School" in a and "School only" in a
+    assert "Oakfield Forest School" not in text_of(dpo_client.get(url(trust, "schools", school_b.pk)))
+    # The same key again is refused, naming the row that has it.
+    again = dpo_client.post(url(trust, "schools", school_a.pk, "recipients", "new"), data)
+    assert error_summary(again) == [
+        "Oakfield Primary's register already has recipient 'Oakfield Forest School' with this key: change that "
+        "one instead."
+    ]
+
+
+def test_a_trust_key_cannot_be_added_again(dpo_client: Client, loaded: Register, trust: Trust) -> None:
+    response = dpo_client.post(url(trust, "systems", "new"), {"name": "CCTV", "function": "cctv"})
+    assert error_summary(response) == [
+        "The trust's register already has system 'CCTV' with this key: change that one instead."
+    ]
+    assert '<a href="#id_key">' in html_of(response)
+
+
+def test_removing_a_purpose_still_named_elsewhere_is_refused(
+    dpo_client: Client, loaded: Register, trust: Trust
+) -> None:
+    research = purpose(trust, "research")
+    response = dpo_client.post(url(trust, "purposes", research.pk, "remove"))
+    assert error_summary(response) == [
+        "Purpose 'Research and surveys' was not removed: 'Research and surveys' is still named by category use "
+        "pupil.identity, category use pupil.assessment, recipient research_organisations: remove it from them "
+        "first, or make the purpose inactive."
+    ]
+    assert Purpose.objects.filter(pk=research.pk).exists()
+
+
+def test_removing_a_condition_a_category_relies_on_is_refused(
+    dpo_client: Client, loaded: Register, trust: Trust
+) -> None:
+    meals = purpose(trust, "school_meals")
+    condition = meals.conditions.get(category_key="pupil.health.allergy")
+    response = dpo_client.post(url(trust, "purposes", meals.pk, "conditions", condition.pk, "remove"))
+    (message,) = error_summary(response)
+    assert message.startswith(
+        "The condition was not removed: Allergies and dietary needs (pupil.health.allergy) is special category "
+        "data used for 'School meals and cashless catering' (school_meals), which has no Art 9 condition"
+    )
+    assert SpecialCondition.objects.filter(pk=condition.pk).exists()
+
+
+def test_changing_a_basis_cites_current_law(dpo_client: Client, loaded: Register, trust: Trust) -> None:
+    library = purpose(trust, "library")
+    basis = library.bases.get()
+    path = url(trust, "purposes", library.pk, "bases", basis.pk)
+    refused = dpo_client.post(
+        path, {"legislation": "Data Protection Act 1998", "explanation": basis.explanation}
+    )
+    assert error_summary(refused) == [
+        "Legislation: The Data Protection Act 1998 was repealed on 25 May 2018: cite the UK GDPR and the Data Protection Act "
+        "2018 instead."
+    ]
+    ok = dpo_client.post(path, {"legislation": "Education Act 1996 s13A", "explanation": basis.explanation})
+    assert ok["Location"] == url(trust, "purposes", library.pk) + "#bases"
+    basis.refresh_from_db()
+    assert basis.legislation == "Education Act 1996 s13A"
+
+
+def test_making_a_purpose_without_a_basis_active_is_refused(
+    dpo_client: Client, loaded: Register, trust: Trust, dpo: Any
+) -> None:
+    created = dpo_client.post(
+        url(trust, "purposes", "new"),
+        {"key": "clubs", "name": "Clubs", "description": "Clubs after school.", "audiences": ["parent"]},
+    )
+    clubs = purpose(trust, "clubs")
+    assert created["Location"] == url(trust, "purposes", clubs.pk) and clubs.active is False
+    response = dpo_client.post(
+        url(trust, "purposes", clubs.pk),
+        {"name": "Clubs", "description": "Clubs after school.", "audiences": ["parent"], "active": "1"},
+    )
+    assert error_summary(response) == [
+        "The purpose 'Clubs' (clubs) is active but has no lawful basis (UK GDPR Art 6(1)): add one, or "
+        "make the purpose inactive."
+    ]
+    assert '<a href="#id_active">' in html_of(response)
+    assert purpose(trust, "clubs").active is False
+
+
+def test_a_purpose_without_a_basis_links_to_its_bases(
+    dpo_client: Client, loaded: Register, trust: Trust, school_a: School, system: Any
+) -> None:
+    # Written around the services, as a migration might, to show the report and its link.
+    LawfulBasis.objects.filter(purpose__key="library").delete()
+    html = html_of(dpo_client.get(url(trust, "schools", school_a.pk)))
+    library = purpose(trust, "library")
+    assert "The purpose 'Library' (library) is active but has no lawful basis" in html
+    assert f'href="/register/{trust.pk}/purposes/{library.pk}/#bases"' in html
+
+
+def test_history_keeps_to_the_trust(
+    dpo_client: Client, loaded: Register, trust: Trust, users: dict[str, Any], system: Any
+) -> None:
+    from steward.audit.context import acting_as
+    from steward.register.services import load_default_register
+
+    other = Trust.objects.create(name="Elmwood Trust", dpo_email="dpo@elmwood.example.com")
+    elmwood_dpo = make_user("elmwood_dpo", "trust_dpo", other, None)
+    with acting_as(elmwood_dpo, channel="cli"):
+        load_default_register(other, actor=elmwood_dpo)
+    ours = {e.object_id for e in AuditEvent.objects.filter(model="register.Register", action="import")}
+    assert len(ours) == 2
+    html = html_of(dpo_client.get(url(trust, "history")))
+    assert html.count("Loaded the default register") == 1
+    # The other trust's own DPO sees theirs only.
+    client = Client()
+    client.force_login(elmwood_dpo)
+    assert client.get(url(other, "history")).content.decode().count("Loaded the default register") == 1
+    assert client.get(url(trust, "history")).status_code == 404
+
+
+def test_a_purposes_history_includes_its_bases(dpo_client: Client, loaded: Register, trust: Trust) -> None:
+    library = purpose(trust, "library")
+    dpo_client.post(
+        url(trust, "purposes", library.pk, "bases", "new"),
+        {"basis": "consent", "explanation": "Optional e-book loans."},
+    )
+    text = text_of(dpo_client.get(url(trust, "purposes", library.pk, "history")))
+    assert "Created Lawful basis Consent (UK GDPR Art 6(1)(a)) of 'Library'" in text
+    assert "Created Purpose 'Library'" in text
+    assert "Ofsted" not in text

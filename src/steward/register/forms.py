@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.forms import BoundField
 from django.utils.text import capfirst, slugify
@@ -153,14 +154,15 @@ def text(
     model: type[models.Model],
     name: str,
     *,
+    label: str = "",
     hint: str | None = None,
     long: bool = False,
     width: str = "",
     rows: int = 3,
 ) -> forms.CharField:
     """A text box (`long`: a textarea) labelled as the model field."""
-    label, help_text = _label_hint(model, name, hint)
-    field = forms.CharField(label=label, help_text=help_text, required=False)
+    model_label, help_text = _label_hint(model, name, hint)
+    field = forms.CharField(label=label or model_label, help_text=help_text, required=False)
     field.govuk = "textarea" if long else "input"  # type: ignore[attr-defined]
     field.width = width  # type: ignore[attr-defined]
     field.rows = rows  # type: ignore[attr-defined]
@@ -318,6 +320,20 @@ class RegisterForm(GovukForm):
         return out
 
     @classmethod
+    def model_defaults(cls) -> dict[str, Any]:
+        """The model's default for each field this form shows (a new row's starting values)."""
+        out: dict[str, Any] = {}
+        for _, names in cls.layout:
+            for name in names:
+                try:
+                    field = cls.model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if isinstance(field, models.Field) and field.has_default():
+                    out[name] = field.get_default()
+        return out
+
+    @classmethod
     def initial_from(cls, row: models.Model) -> dict[str, Any]:
         """Initial values of the model fields this form shows, from a row."""
         names = {n for _, group in cls.layout for n in group} - cls.extra
@@ -337,6 +353,10 @@ class RowForm(RegisterForm):
         creating: bool = False,
         **kwargs: Any,
     ) -> None:
+        if creating and "initial" not in kwargs:
+            # A new row starts from the model's defaults (active, routine, mandatory, ...), as the
+            # services would create it.
+            kwargs["initial"] = self.model_defaults()
         super().__init__(*args, **kwargs)
         self.trust, self.school, self.creating = trust, school, creating
         if not creating:
@@ -512,6 +532,11 @@ class PurposeForm(RowForm, WhereFields):
             for name in self.extra:
                 self.fields.pop(name)
 
+    @classmethod
+    def model_defaults(cls) -> dict[str, Any]:
+        # purpose_create's default: the pupils' and the parents' notices.
+        return {**super().model_defaults(), "audiences": [Audience.PUPIL.value, Audience.PARENT.value]}
+
     def first_basis(self) -> list[dict[str, Any]]:
         """The first basis as purpose_create takes it (none when no basis was picked)."""
         if not self.cleaned_data.get("basis"):
@@ -574,7 +599,8 @@ class FactsForm(RegisterForm):
         "profiling",
         hint="Is personal data used to evaluate, analyse or predict something about a pupil (UK GDPR Art 4(4))?",
     )
-    adm_description = text(Register, "adm_description", long=True, rows=5)
+    # The model's name for it repeats the section heading; under the heading "Description" says it.
+    adm_description = text(Register, "adm_description", label="Description", long=True, rows=5)
     youth_support_model = choice(
         Register,
         "youth_support_model",

@@ -357,7 +357,11 @@ def _create(kind: Kind, actor: Any, trust: Trust, school: School | None, form: R
     field = kind.model.identity_field
     taken = _scope_rows(kind.model, trust, school).filter(**{field: identity}).first() if identity else None
     if taken is not None:
-        where = "The trust's register" if taken.school_id is None else f"{school}'s register"
+        where = (
+            "The trust's register"
+            if taken.school_id is None or school is None
+            else f"{school.name}'s register"
+        )
         raise ValidationError(
             {
                 field: f"{where} already has {kind.noun} '{row_name(taken)}' with this {field.replace('_', ' ')}: "

@@ -47,3 +47,17 @@ def audience_label(value: str) -> str:
 @register.filter
 def phase_label(value: str) -> str:
     return codes.SCHOOL_PHASE.get(value, value)
+
+
+# The standard notice sections a recipient brings in (the notice compiler reads the same flags).
+_SECTIONS = (
+    ("youth_support_13", "Youth support services (pupils aged 13+)"),
+    ("youth_support_16", "Youth support and post-16 providers (pupils aged 16+)"),
+    ("npd", "National Pupil Database"),
+)
+
+
+@register.filter
+def notice_sections(recipient: Any) -> list[str]:
+    """The privacy notice sections a recipient's flags switch on."""
+    return [label for flag, label in _SECTIONS if getattr(recipient, flag, False)]
