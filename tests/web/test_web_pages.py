@@ -30,11 +30,11 @@ def test_home_shows_roles_schools_and_links(client: Client, users: dict[str, Use
 
 def test_navigation_follows_the_roles(client: Client, users: dict[str, User]) -> None:
     expected = {
-        "trust_dpo": ["Pupils", "Add pupil", "Data map", "Audit log"],
-        "auditor": ["Pupils", "Data map", "Audit log"],
-        "school_dpl": ["Pupils", "Add pupil", "Data map", "Audit log"],
-        "office_manager": ["Pupils", "Add pupil", "Data map"],
-        "dsl": ["Pupils", "Add pupil", "Data map"],
+        "trust_dpo": ["Pupils", "Add pupil", "Register", "Notices", "Data map", "Audit log"],
+        "auditor": ["Pupils", "Register", "Notices", "Data map", "Audit log"],
+        "school_dpl": ["Pupils", "Add pupil", "Register", "Notices", "Data map", "Audit log"],
+        "office_manager": ["Pupils", "Add pupil", "Register", "Notices", "Data map"],
+        "dsl": ["Pupils", "Add pupil", "Register", "Notices", "Data map"],
         "teacher": ["Pupils"],
     }
     for role, items in expected.items():
@@ -47,6 +47,8 @@ def test_current_page_is_marked_in_the_navigation(client: Client, users: dict[st
     html = client.get("/data-map/").content.decode()
     assert 'href="/data-map/" aria-current="page"' in html
     assert 'href="/pupils/" aria-current="page"' not in html
+    html = client.get("/register/", follow=True).content.decode()
+    assert 'href="/register/" aria-current="page"' in html
 
 
 def test_dpo_home_lists_every_school(client: Client, users: dict[str, User]) -> None:

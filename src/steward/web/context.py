@@ -19,12 +19,15 @@ class NavItem:
     current: bool
 
 
-# (text, url name, action needed, url names that mark the item as current)
+# (text, url name, actions any of which shows the item, namespaced url names or whole namespaces
+# ("register:*") that mark the item as current)
 _NAV = (
-    ("Pupils", "web:pupil_search", Action.VIEW_PUPILS, {"pupil_search", "pupil_detail"}),
-    ("Add pupil", "web:pupil_create", Action.CHANGE_PUPILS, {"pupil_create"}),
-    ("Data map", "web:data_map", Action.VIEW_DATAMAP, {"data_map"}),
-    ("Audit log", "web:audit_log", Action.VIEW_AUDIT, {"audit_log"}),
+    ("Pupils", "web:pupil_search", {Action.VIEW_PUPILS}, {"web:pupil_search", "web:pupil_detail"}),
+    ("Add pupil", "web:pupil_create", {Action.CHANGE_PUPILS}, {"web:pupil_create"}),
+    ("Register", "register:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"register:*"}),
+    ("Notices", "notices:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"notices:*"}),
+    ("Data map", "web:data_map", {Action.VIEW_DATAMAP}, {"web:data_map"}),
+    ("Audit log", "web:audit_log", {Action.VIEW_AUDIT}, {"web:audit_log"}),
 )
 
 
@@ -35,10 +38,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": [], "signed_in": False}
     scope = scope_for(user)
     match = getattr(request, "resolver_match", None)
-    current = match.url_name if match is not None and match.namespace == "web" else ""
+    here = {f"{match.namespace}:{match.url_name}", f"{match.namespace}:*"} if match is not None else set()
     items = [
-        NavItem(text, reverse(name), current in names)
-        for text, name, action, names in _NAV
-        if scope.may(action)
+        NavItem(text, reverse(name), bool(here & names))
+        for text, name, actions, names in _NAV
+        if any(scope.may(a) for a in actions)
     ]
     return {"nav_items": items, "signed_in": True}
