@@ -687,3 +687,14 @@ def test_a_purposes_history_includes_its_bases(dpo_client: Client, loaded: Regis
     assert "Created Lawful basis Consent (UK GDPR Art 6(1)(a)) of 'Library'" in text
     assert "Created Purpose 'Library'" in text
     assert "Ofsted" not in text
+
+
+def test_a_category_without_retention_links_to_a_new_rule(
+    dpo_client: Client, loaded: Register, trust: Trust, school_a: School, system: Any
+) -> None:
+    from steward.register.models import RetentionRule
+
+    RetentionRule.objects.filter(trust=trust, category_key="contact").delete()
+    html = html_of(dpo_client.get(url(trust, "schools", school_a.pk)))
+    assert "Contact identity (contact.identity) has no retention rule" in html
+    assert f'<a class="govuk-link" href="/register/{trust.pk}/retention/new/">Fix this' in html

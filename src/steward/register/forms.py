@@ -235,10 +235,10 @@ def date(model: type[models.Model], name: str) -> DateInputField:
 
 
 def category_select(
-    model: type[models.Model], name: str, *, special_only: bool = False
+    model: type[models.Model], name: str, *, hint: str | None = None, special_only: bool = False
 ) -> OfferedChoiceField:
     """One data category, from a select grouped by whose data it is."""
-    label, help_text = _label_hint(model, name, None)
+    label, help_text = _label_hint(model, name, hint)
     groups = category_groups(special_only=special_only)
     field = OfferedChoiceField(
         label=label,
@@ -395,11 +395,15 @@ class CategoryUseForm(RowForm, WhereFields):
     rule_field = "purposes"
     layout = (
         ("", ("category_key",)),
-        ("Must people provide it?", ("provision", "requirement", "consequence")),
+        ("Providing it", ("provision", "requirement", "consequence")),
         ("Where it comes from and what it is for", ("sources", "purposes")),
         _WHERE,
     )
-    category_key = category_select(CategoryUse, "category_key")
+    category_key = category_select(
+        CategoryUse,
+        "category_key",
+        hint="A category covers every category below it: Medical and health covers allergies and medication.",
+    )
     provision = choice(CategoryUse, "provision", Provision.choices)
     requirement = text(CategoryUse, "requirement", long=True)
     consequence = text(CategoryUse, "consequence", long=True)

@@ -96,7 +96,7 @@ KINDS: dict[str, Kind] = {
             "categories",
             CategoryUse,
             CategoryUseForm,
-            "category use",
+            "data category",
             "uses",
             "category",
             services.category_use_upsert,
@@ -239,6 +239,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def _fix_link(problem: Problem, listing: Listing) -> str:
     """Where the DPO fixes a problem: the row's form, at the field (or the purpose's bases)."""
     ref, _, key = problem.ref.partition(":")
+    if problem.code == "category_without_retention":
+        # The fix is a new retention rule (a trust-wide one normally), not a change to the category.
+        return reverse("register:row_create", args=[listing.trust.pk, "retention"])
     kind = KIND_BY_REF.get(ref)
     if kind is not None:
         item = listing.find(kind.section, key)
@@ -249,7 +252,7 @@ def _fix_link(problem: Problem, listing: Listing) -> str:
             return f"{row_url(item.row)}#{'conditions' if anchor == 'conditions' else 'bases'}"
         if kind.slug == "categories" and anchor == "conditions":
             anchor = "purposes"  # the category's purposes, or a condition in one of them
-        if anchor not in kind.form.base_fields:
+        if anchor not in kind.form.base_fields or anchor == kind.model.identity_field:
             return row_url(item.row)
         # A date input's error link goes to its day box, as GovukForm.anchor does.
         suffix = "_day" if anchor == "processor_agreement_date" else ""
@@ -383,7 +386,7 @@ def _render_form(request: HttpRequest, template: str, form: Any, **context: Any)
 
 @staff_page
 def row_create(request: HttpRequest, trust_id: int, kind: str, school_id: int | None = None) -> HttpResponse:
-    """Add a purpose, category use, recipient, system or retention rule to the trust or to one school."""
+    """Add a purpose, data category (use), recipient, system or retention rule to the trust or to one school."""
     trust, scope = _manager(request.user, trust_id)
     school = _school(scope, trust, school_id)
     k = _kind(kind)
