@@ -154,13 +154,19 @@ def test_the_notices_for_pupils_differ_where_they_should(loaded: Register, schoo
     # The younger pupils' notice uses each purpose's description_young.
     assert young.startswith("# How we look after information about you\n")
     assert "- To help you learn.\n" in young and "- To keep you safe.\n" in young
+    assert (
+        "The laws we follow include Education Act 1996, Education Act 2002 and the Education (Pupil "
+        "Information) (England) Regulations 2005.\n"
+    ) in young
     assert "(the law calls this 'public task')" in young
     assert (
         "Your parents or carers can ask us to tell them only your name, address and date of birth." in young
     )
     # The alternative provision notice opens with the AP purpose and lists the AP providers.
     assert ap.startswith("# Privacy notice: sharing pupil information with alternative provision providers\n")
-    assert "To arrange education with an alternative provision provider when a pupil needs it" in ap
+    assert (
+        "We do this to arrange education with an alternative provision provider when a pupil needs it" in ap
+    )
     assert "| Alternative provision providers |" in ap
     # Youth support is not an AP purpose: the AP notice points to the main notice instead.
     assert "## Youth support services" not in ap

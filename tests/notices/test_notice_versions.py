@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from steward.audit.context import acting_as
 from steward.audit.models import AuditEvent
-from steward.notices.models import ImmutableVersion, NoticeVersion, content_hash
+from steward.notices.models import ImmutableVersion, NoticeVersion, content_hash, history_teardown
 from steward.notices.selectors import (
     current_notice,
     diff_versions,
@@ -181,6 +181,12 @@ def test_versions_are_immutable(loaded: Register, school_b: School, dpo: Any) ->
     assert stored.content.startswith("# Privacy notice for parents") and stored.hash_ok
     with pytest.raises(Exception, match="protected"):
         school_b.delete()
+    # Removing a whole (demo) trust is the one way to delete history, and it must say so.
+    with pytest.raises(ValueError, match="say why"), history_teardown(""):
+        pass
+    with acting_as(dpo, channel="cli"), history_teardown("demo trust replaced"):
+        assert NoticeVersion.objects.filter(school=school_b).delete()[0] == 1
+    assert AuditEvent.objects.filter(model="notices.NoticeVersion", action="delete").count() == 1
 
 
 def test_notice_on_answers_from_the_stored_versions(

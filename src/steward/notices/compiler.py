@@ -240,6 +240,18 @@ def top_level(categories: Iterable[CategoryRef]) -> list[CategoryRef]:
     return [c for c in cats if not any(c.key.startswith(k + ".") for k in keys)]
 
 
+def law_names(citations: Iterable[str]) -> list[str]:
+    """The laws named in legislation citations, each once: "Education Act 2002 (national curriculum
+    assessment arrangements); for academies, ..." -> ["Education Act 2002"]."""
+    names: list[str] = []
+    for citation in citations:
+        for part in citation.split(";"):
+            name = without_bracket(part.strip().rstrip("."))
+            if name and name[0].isupper():
+                names.append(lower_first(name) if name.startswith("The ") else name)
+    return _unique(names)
+
+
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
@@ -335,7 +347,9 @@ class _Notice(_Blocks):
                 purpose = self.v.purpose("alternative_provision")
             except KeyError:
                 return
-            self.p(sentence(purpose.description))
+            # The register describes the purpose as "To arrange ...": say it as the reason for sharing.
+            description = sentence(purpose.description)
+            self.p(f"We do this {lower_first(description)}" if description.startswith("To ") else description)
         elif self.audience == NoticeAudience.PUPIL:
             self.p(
                 f"This notice explains what information {self.school} collects and holds about you as a "
@@ -940,9 +954,9 @@ class _YoungNotice(_Notice):
         bases = _unique(b.basis for p in v.purposes for b in p.bases)
         self.p("The law only lets us use your information when there is a good reason. We use it because:")
         self.ul(YOUNG_BASIS[b] for b in bases if b in YOUNG_BASIS)
-        laws = _unique(b.legislation for p in v.purposes for b in p.bases)
+        laws = law_names(b.legislation for p in v.purposes for b in p.bases)
         if laws:
-            self.p(f"The laws we follow include {join_words([x.rstrip('.') for x in laws[:3]])}.")
+            self.p(f"The laws we follow include {join_words(laws[:3])}.")
         if special:
             self.p(
                 "For extra private information, the law asks for an extra reason (UK GDPR Article 9). Ours "

@@ -4,13 +4,17 @@ A `NoticeVersion` is what a notice said from its effective date: the Markdown co
 register (the canonical text), the HTML rendered from it, the structured document (to render it again
 in any format), a SHA-256 of the Markdown, and a snapshot of the register it was compiled from. It is
 immutable: once saved it cannot be changed or deleted, through the model, its querysets or the admin,
-so "what did the notice say on date D" is answered from a record nobody can rewrite. Audit signals log
+so "what did the notice say on date D" is answered from a record nobody can rewrite. The one exception
+is removing a whole (demo) trust, which must say so with `history_teardown(reason)`. Audit signals log
 its creation (`audit_changes`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +30,23 @@ class ImmutableVersion(ValidationError):
     """An attempt to change or delete a published notice version."""
 
 
+_teardown: contextvars.ContextVar[str] = contextvars.ContextVar("steward_notice_teardown", default="")
+
+
+@contextmanager
+def history_teardown(reason: str) -> Iterator[None]:
+    """Allow deleting notice versions inside this block, for code that removes a whole trust (the demo's
+    `--replace`). Never used by a page, the API or a notice command: there, history cannot be deleted.
+    Deletions still send their audit events."""
+    if not reason.strip():
+        raise ValueError("say why the notice history is being deleted")
+    token = _teardown.set(reason)
+    try:
+        yield
+    finally:
+        _teardown.reset(token)
+
+
 def content_hash(content: str) -> str:
     """The SHA-256 of a notice's Markdown, as stored with each version."""
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
@@ -38,6 +59,9 @@ class NoticeVersionQuerySet(models.QuerySet["NoticeVersion"]):
         raise ImmutableVersion("Published notice versions cannot be changed: publish a new version instead.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
+        # Deleting nothing is allowed: generic clean-up code (the demo) deletes every model's rows of a trust.
+        if _teardown.get() or not self.exists():
+            return super().delete()
         raise ImmutableVersion("Published notice versions cannot be deleted: they are the notice's history.")
 
 
@@ -119,6 +143,8 @@ class NoticeVersion(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if _teardown.get():
+            return super().delete(*args, **kwargs)
         raise ImmutableVersion("Published notice versions cannot be deleted: they are the notice's history.")
 
     @property
