@@ -213,7 +213,12 @@ def test_preview_shows_the_compiled_notice_and_what_blocks_it(
     assert "No contact details for the data protection officer" in blocked
     draft = client.get("/notices/manage/100002/parent/draft.md")
     assert draft["Content-Type"] == "text/markdown; charset=utf-8"
+    assert draft["Content-Disposition"] == 'attachment; filename="100002-parent-notice-draft.md"'
     assert draft.content.decode().startswith("# Privacy notice for parents and carers")
+    pdf = client.get("/notices/manage/100002/pupil-young/draft.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert client.get("/notices/manage/100002/parent/draft.docx").status_code == 404
+    assert not NoticeVersion.objects.exists()  # previews and drafts change nothing
 
 
 def test_publishing_from_the_preview(
