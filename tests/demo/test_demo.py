@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.test import RequestFactory
 from tests.conftest import make_pupil
 
 from steward.accounts.models import RoleAssignment, User
@@ -75,7 +76,7 @@ def test_the_cli_is_deterministic_for_a_seed_and_prints_a_working_dpo_login(db: 
     first = snapshot()
     password = re.search(r"password: (\S+)", out.getvalue())
     assert password is not None
-    dpo = authenticate(username="dpo", password=password.group(1))
+    dpo = authenticate(RequestFactory().post("/sign-in/"), username="dpo", password=password.group(1))
     assert dpo is not None
     assert list(RoleAssignment.objects.filter(user=dpo).values_list("role", "school")) == [
         ("trust_dpo", None)
@@ -86,7 +87,9 @@ def test_the_cli_is_deterministic_for_a_seed_and_prints_a_working_dpo_login(db: 
     call_command("demo", pupils=60, schools=2, seed=7, replace=True, password=PASSWORD, stdout=out)
     assert snapshot() == first
     assert Trust.objects.filter(name=DEMO_TRUST_NAME).count() == 1
-    assert authenticate(username="dsl-2", password=PASSWORD) is not None  # logins reused, new password
+    assert (
+        authenticate(RequestFactory().post("/sign-in/"), username="dsl-2", password=PASSWORD) is not None
+    )  # logins reused, new password
 
     call_command("demo", pupils=60, schools=2, seed=8, replace=True, password=PASSWORD, stdout=io.StringIO())
     assert snapshot()["pupils"] != first["pupils"]
@@ -284,3 +287,18 @@ def test_the_demo_trust_starts_with_a_complete_default_register(demo: DemoResult
     for school in demo.schools:
         blocking = [p for p in register_problems(school) if p.severity == "error"]
         assert blocking == [], school
+
+
+def test_replace_works_after_a_notice_was_published(demo: DemoResult) -> None:
+    from steward.accounts.models import User
+    from steward.notices.models import NoticeVersion
+    from steward.notices.services import publish_notice
+
+    school = demo.schools[0]
+    dpo = User.objects.get(username="dpo")
+    with acting_as(dpo, channel="web"):
+        publish_notice(actor=dpo, school=school, audience="parent")
+    assert NoticeVersion.objects.filter(school=school).count() == 1
+    with acting_as(None, channel="cli", system_label="steward demo"):
+        build_demo(schools=2, pupils=60, seed=7, password=PASSWORD, today=TODAY, replace=True)
+    assert NoticeVersion.objects.count() == 0

@@ -47,6 +47,7 @@ from steward.demo.calendar import (
     terms_for,
     year_label,
 )
+from steward.notices.models import history_teardown
 from steward.organisations.models import Closure, School, Term, Trust
 from steward.people.models import Contact, Enrolment, FSMPeriod, Pupil, PupilAddress, PupilContact, age_on
 from steward.records.models import (
@@ -1022,7 +1023,8 @@ def delete_demo_trust(trust: Trust) -> dict[str, int]:
             elif f.is_relation and f.related_model is School:
                 cond |= Q(**{f"{f.name}__in": schools.values("pk")})
         if cond:
-            n, _ = model._default_manager.filter(cond).delete()
+            with history_teardown("demo trust replaced"):  # published notices go with the demo trust
+                n, _ = model._default_manager.filter(cond).delete()
             if n:
                 counts[model._meta.label] = n
     for qs in steps:
