@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "steward.people",
     "steward.records",
     "steward.register",
+    "steward.rights",
     "steward.imports",
     "steward.demo",
     "steward.web",
