@@ -6,44 +6,24 @@ Set STEWARD_SCREENSHOT_DIR to keep the screenshots it takes.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.browser_support import (  # noqa: F401  (plain_static_storage is an autouse fixture)
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    plain_static_storage,
+    screenshot_dir,
+)
 
 from steward.accounts.models import User
 from steward.audit.models import AuditEvent
 from steward.people.models import Pupil
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 GENERIC_HEADER_BLACK = "rgb(11, 12, 12)"  # GOV.UK Frontend paints the generic header #0b0c0c
 
-pytestmark = [
-    pytest.mark.browser,
-    # The session-wide live server starts before any per-test settings, with no collected tree.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
-    ),
-]
-
-
-def screenshot_dir(tmp_path: Path) -> Path:
-    target = Path(os.environ.get("STEWARD_SCREENSHOT_DIR") or tmp_path)
-    target.mkdir(parents=True, exist_ok=True)
-    return target
+pytestmark = BROWSER_MARKS
 
 
 def test_dpo_signs_in_searches_and_opens_a_pupil(

@@ -7,47 +7,24 @@ to keep the screenshots.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.browser_support import (  # noqa: F401  (plain_static_storage is an autouse fixture)
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    plain_static_storage,
+    screenshot_dir,
+)
 
 from steward.accounts.models import User
 from steward.organisations.models import School, Trust
 from steward.register.models import Purpose, Recipient
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 375, "height": 812}
 
-pytestmark = [
-    pytest.mark.browser,
-    # The session-wide live server starts before any per-test settings, with no collected tree.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings: Any) -> None:
-    # As tests/browser/conftest.py: the live server serves static files straight from the finders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+pytestmark = BROWSER_MARKS
 
 
 def test_dpo_works_on_the_register_in_a_browser(
@@ -60,8 +37,7 @@ def test_dpo_works_on_the_register_in_a_browser(
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    shots = Path(os.environ.get("STEWARD_SCREENSHOT_DIR") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
     base = live_server.url
     failures: list[str] = []
     with sync_playwright() as p:
