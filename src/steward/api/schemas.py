@@ -101,19 +101,24 @@ class EnrolmentOut(Schema):
     tutor_group: str | None = None
 
 
-class LinkedContactOut(Schema):
-    """A contact linked to the pupil; relationship and court-order fields only when readable."""
+class PupilContactLinkOut(Schema):
+    """The fields of a pupil-contact link (relationship, responsibility, court order), each only when readable."""
 
-    contact_id: int
-    title: str | None = None
-    forename: str | None = None
-    surname: str | None = None
     relationship: str | None = None
     parental_responsibility: bool | None = None
     priority: int | None = None
     lives_with: bool | None = None
     court_order: bool | None = None
     court_order_note: str | None = None
+
+
+class LinkedContactOut(PupilContactLinkOut):
+    """A contact linked to the pupil; relationship and court-order fields only when readable."""
+
+    contact_id: int
+    title: str | None = None
+    forename: str | None = None
+    surname: str | None = None
 
 
 class PupilDetailOut(Schema):
@@ -231,17 +236,11 @@ class ContactPageOut(PageOut):
     items: list[ContactListItemOut]
 
 
-class LinkedPupilOut(Schema):
+class LinkedPupilOut(PupilContactLinkOut):
     """A visible pupil the contact is linked to; link fields only when readable."""
 
     pupil_id: int
     pupil_name: str
-    relationship: str | None = None
-    parental_responsibility: bool | None = None
-    priority: int | None = None
-    lives_with: bool | None = None
-    court_order: bool | None = None
-    court_order_note: str | None = None
 
 
 class ContactDetailOut(Schema):
