@@ -418,15 +418,19 @@ def school_days_due(school: School, start: dt.date, days: int = EDUCATIONAL_RECO
 
 
 def exam_marks_due(request_date: dt.date, results_announced: dt.date | None) -> dt.date:
-    """Exam marks (rules.md §1.6; ICO exam-script exemption page; DPA 1998 Sch 7 para 8).
+    """Exam marks (rules.md §1.6; ICO exam-script exemption page; DPA 2018 Sch 2 para 25).
 
-    A request received before results are announced: the earlier of 5 calendar months from the
-    request (corresponding date, last day of the month when none) or 40 days from the announcement
-    (when known; unknown means 5 months). Requests received on or after results day: the normal
-    one-month rule. Decided here: a request on results day itself counts as after the announcement
-    (the one-month date is the earlier, so the safer, answer), and the 5-month/40-day dates are not
-    rolled to a working day (they are statutory periods, not the ICO's one-month reading; not
-    rolling gives the earlier date).
+    Para 25(2)-(3) modifies the Art 12(3) time limit for Art 15 access to exam marks when the question
+    arises "before the day on which the exam results are announced": the earlier of 5 calendar months
+    from the request (corresponding date, last day of the month when none) or 40 days from the
+    announcement (unknown announcement: 5 months). A request received on or after results day gets
+    the normal one-month rule, so a request on results day itself is "after" (that is the statute's
+    "before the day" wording, and the one-month date is the earlier answer anyway).
+
+    Decided here: the 5-month and 40-day dates are not rolled to a working day (they are statutory
+    periods, not the ICO's reading of one month, and not rolling gives the earlier date). UNCONFIRMED:
+    if the statute says "beginning with" the request/announcement day, a strict reading ends each
+    period one day earlier than computed here; the sub-paragraph text was not fully retrieved.
     """
     if results_announced is not None and request_date >= results_announced:
         return one_month_due(request_date)
