@@ -245,13 +245,15 @@ def build_passages(world: World, count: int, seed: int) -> list[Passage]:
     """``count`` passages with gold spans, deterministic for ``seed``."""
     rng = random.Random(seed + 1000)
     slot = re.compile(r"\{(\w+)\}")
+    with_nickname = [p for p in world.pupils if len(p.forenames) > 1]
+    with_odd_surname = [p for p in world.pupils if p.surnames[0] in ODD_SURNAMES]
     out: list[Passage] = []
     for i in range(count):
         template = TEMPLATES[i % len(TEMPLATES)]
         # Fixed people per passage so "P" and "PF" usually refer to the same pupil.
         p1, p2 = rng.sample(world.pupils, 2)
-        pref = next((p for p in rng.sample(world.pupils, 40) if len(p.forenames) > 1), p1)
-        odd = next((p for p in rng.sample(world.pupils, 80) if p.surnames[0] in ODD_SURNAMES), p1)
+        pref = rng.choice(with_nickname)
+        odd = rng.choice(with_odd_surname)
         contact = rng.choice(world.contacts)
         staff = rng.choice(world.staff)
         s, kept, op = world.subject, world.kept, world.other_parent

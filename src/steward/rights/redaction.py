@@ -37,6 +37,7 @@ Matching rules (tested in ``tests/rights/test_redaction.py``):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -258,8 +259,8 @@ class Matcher:
     names_of: dict[str, frozenset[str]]  # person id -> all their lowercased name tokens
     values: dict[tuple[Kind, str], str]  # normalised known value of another person -> their id
     protected_values: set[tuple[Kind, str]]
-    known_addresses: re.Pattern[str] | None
-    protected_addresses: re.Pattern[str] | None
+    known_addresses: _Phrases
+    protected_addresses: _Phrases
 
 
 def _name_tokens(names: Iterable[str]) -> set[str]:
@@ -274,12 +275,44 @@ def _name_tokens(names: Iterable[str]) -> set[str]:
     return out
 
 
-def _literal_alternation(lines: Iterable[str]) -> re.Pattern[str] | None:
-    texts = sorted({_norm(line) for line in lines if line.strip()}, key=len, reverse=True)
-    if not texts:
-        return None
-    body = "|".join(re.escape(t).replace("'", "['’]").replace(r"\ ", r"\s+") for t in texts)
-    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+class _Phrases:
+    """Known multi-word literals (address lines), found in time linear in the text.
+
+    One regex alternation of thousands of addresses is tried at every position of the text; here
+    the literals are grouped by their first word, and only a word that starts some literal tries
+    the (few) literals that start with it.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        by_first: dict[str, set[str]] = {}
+        for line in lines:
+            n = _norm(line)
+            if n:
+                by_first.setdefault(n.split(" ")[0].replace("'", ""), set()).add(n)
+        self._by_first = {
+            first: re.compile(
+                "|".join(
+                    re.escape(t).replace("'", "['’]").replace(r"\ ", r"\s+")
+                    for t in sorted(texts, key=len, reverse=True)
+                )
+                + r"(?!\w)",
+                re.IGNORECASE,
+            )
+            for first, texts in by_first.items()
+        }
+
+    def finditer(self, text: str) -> Iterable[tuple[int, int]]:
+        if not self._by_first:
+            return
+        for w in _TOKEN.finditer(text):
+            if w.start() and (text[w.start() - 1].isalnum() or text[w.start() - 1] in "'’"):
+                continue
+            pattern = self._by_first.get(w.group().lower())
+            if pattern is not None and (x := pattern.match(text, w.start())) is not None:
+                yield x.start(), x.end()
 
 
 def build_matcher(others: Iterable[KnownPerson], *, protected: Iterable[KnownPerson] = ()) -> Matcher:
@@ -313,8 +346,8 @@ def build_matcher(others: Iterable[KnownPerson], *, protected: Iterable[KnownPer
         names_of=names_of,
         values=values,
         protected_values=protected_values,
-        known_addresses=_literal_alternation(addresses),
-        protected_addresses=_literal_alternation(a for p in protected_list for a in p.addresses),
+        known_addresses=_Phrases(addresses),
+        protected_addresses=_Phrases(a for p in protected_list for a in p.addresses),
     )
 
 
@@ -350,7 +383,9 @@ def _common_word_is_name(text: str, start: int, end: int, word: str, possessive:
     lower = word.lower()
     nxt = _NEXT_WORD.match(text, end)
     next_word = nxt.group(1) if nxt else ""
-    prev = _PREV_WORD.search(text, 0, start)
+    # Look back a short window only, so long documents stay linear ("^" still means the text's start).
+    window = max(0, start - 40)
+    prev = _PREV_WORD.search(text, window, start)
     prev_word = prev.group(1).lower() if prev else ""
     if lower in MONTH_NAMES and (
         prev_word in _DATE_PREPOSITIONS or prev_word.isdigit() or next_word.isdigit()
@@ -358,12 +393,12 @@ def _common_word_is_name(text: str, start: int, end: int, word: str, possessive:
         return False
     if possessive:
         return True
-    if _SENTENCE_END.search(text, 0, start):
+    if _SENTENCE_END.search(text, window, start):
         return next_word.lower() not in _FUNCTION_WORDS
     return True
 
 
-def _name_spans(text: str, m: Matcher, blocked: list[tuple[int, int]]) -> list[Redaction]:
+def _name_spans(text: str, m: Matcher, blocked: _Regions) -> list[Redaction]:
     # Collect tokens that are known names, each with where it is and whether it is a possessive.
     found: list[tuple[int, int, str, bool]] = []  # start, end, key, possessive
     for w in _WORD.finditer(text):
@@ -391,7 +426,7 @@ def _name_spans(text: str, m: Matcher, blocked: list[tuple[int, int]]) -> list[R
     out: list[Redaction] = []
     for run in runs:
         out.extend(_run_spans(text, m, run))
-    return [r for r in out if not _overlaps(r.start, r.end, blocked)]
+    return [r for r in out if not blocked.overlaps(r.start, r.end)]
 
 
 def _run_spans(text: str, m: Matcher, run: list[tuple[int, int, str, bool]]) -> list[Redaction]:
@@ -426,22 +461,51 @@ def _run_spans(text: str, m: Matcher, run: list[tuple[int, int, str, bool]]) -> 
     return out
 
 
-def _overlaps(start: int, end: int, regions: list[tuple[int, int]]) -> bool:
-    return any(start < re_ and rs < end for rs, re_ in regions)
+class _Regions:
+    """Character regions, asked "does this span touch any?" in O(log n) (long documents stay fast)."""
+
+    def __init__(self) -> None:
+        self._added: list[tuple[int, int]] = []
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._dirty = False
+
+    def add(self, start: int, end: int) -> None:
+        self._added.append((start, end))
+        self._dirty = True
+
+    def _build(self) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(self._added):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self._starts = [s for s, _ in merged]
+        self._ends = [e for _, e in merged]
+        self._dirty = False
+
+    def overlaps(self, start: int, end: int) -> bool:
+        if self._dirty:
+            self._build()
+        i = bisect_right(self._starts, start)
+        if i and self._ends[i - 1] > start:
+            return True
+        return i < len(self._starts) and self._starts[i] < end
 
 
-def _pattern_spans(text: str, m: Matcher) -> tuple[list[Redaction], list[tuple[int, int]]]:
+def _pattern_spans(text: str, m: Matcher) -> tuple[list[Redaction], _Regions]:
     """Pattern matches of others' details, and the protected regions (the subject's own)."""
     spans: list[Redaction] = []
-    protected: list[tuple[int, int]] = []
-    taken: list[tuple[int, int]] = []  # phones claim their digits before ULNs and UPNs look
+    protected = _Regions()
+    taken = _Regions()  # phones claim their digits before ULNs look
 
     def consider(kind: Kind, start: int, end: int) -> None:
         raw = text[start:end].rstrip(".,")
         end = start + len(raw)
         key = _value_key(kind, raw)
         if key in m.protected_values:
-            protected.append((start, end))
+            protected.add(start, end)
             return
         spans.append(Redaction(start, end, raw, kind, person_id=m.values.get(key)))
 
@@ -453,25 +517,24 @@ def _pattern_spans(text: str, m: Matcher) -> tuple[list[Redaction], list[tuple[i
             if text[s] == "(" and ")" not in x.group():
                 s += 1
             consider(Kind.PHONE, s, e)
-            taken.append((s, e))
+            taken.add(s, e)
     for x in _UPN.finditer(text):
         if _valid_upn(x.group()):
             consider(Kind.UPN, x.start(), x.end())
     for x in _ULN.finditer(text):
-        if not _overlaps(x.start(), x.end(), taken) and _valid_uln(x.group()):
+        if not taken.overlaps(x.start(), x.end()) and _valid_uln(x.group()):
             consider(Kind.ULN, x.start(), x.end())
     for x in _POSTCODE.finditer(text):
         consider(Kind.POSTCODE, x.start(), x.end())
-    if m.protected_addresses is not None:
-        protected.extend((x.start(), x.end()) for x in m.protected_addresses.finditer(text))
+    for s, e in m.protected_addresses.finditer(text):
+        protected.add(s, e)
     for x in _ADDRESS.finditer(text):
-        if not _overlaps(x.start(), x.end(), protected):
+        if not protected.overlaps(x.start(), x.end()):
             consider(Kind.ADDRESS, x.start(), x.end())
-    if m.known_addresses is not None:
-        for x in m.known_addresses.finditer(text):
-            if not _overlaps(x.start(), x.end(), protected):
-                consider(Kind.ADDRESS, x.start(), x.end())
-    spans = [s for s in spans if not _overlaps(s.start, s.end, protected)]
+    for s, e in m.known_addresses.finditer(text):
+        if not protected.overlaps(s, e):
+            consider(Kind.ADDRESS, s, e)
+    spans = [s for s in spans if not protected.overlaps(s.start, s.end)]
     return spans, protected
 
 
