@@ -105,6 +105,12 @@ def test_subject_names_and_shared_surname(matcher: Matcher) -> None:
     ]
 
 
+def test_namesake_of_the_subject_is_not_redacted() -> None:
+    namesake = KnownPerson("pupil", "pupil:8", ("Thomas",), ("Fairbrother",))
+    m = build_matcher([namesake, SAM], protected=[SUBJECT])
+    assert found("Thomas Fairbrother sat with Sam Taylor's group.", m) == [("name", "Sam Taylor")]
+
+
 def test_subject_details_are_not_redacted(matcher: Matcher) -> None:
     text = (
         "Tom lives at 7 Heron Drive, MB1 4HX, email tom.fairbrother@pupils.example.com, "

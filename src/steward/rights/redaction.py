@@ -16,7 +16,8 @@ Matching rules (tested in ``tests/rights/test_redaction.py``):
   Lookup is one dictionary probe per token, so the cost does not grow with the register's size.
 * Consecutive name tokens (separated only by spaces) that together are the names of one known
   other person are one span (``Sam Taylor``), redacted even when a part is shared with the
-  subject (a sibling's surname).
+  subject (a sibling's surname), but not when every part is also a protected name (a namesake
+  of the subject: in the subject's own record it is most likely the subject).
 * A token alone is redacted when it is a forename (legal, preferred, middle) or surname (legal,
   preferred, former) of a known other person and is *not* also a name of a protected person (the
   subject, or someone kept, such as the requesting parent): alone, it cannot be told apart.
@@ -443,7 +444,12 @@ def _run_spans(text: str, m: Matcher, run: list[tuple[int, int, str, bool]]) -> 
             owners &= m.tokens[run[j][2]].owners
             if not owners:
                 break
-            if all(ok_case(s, e, k) for s, e, k, _ in run[i : j + 1]):
+            stretch = run[i : j + 1]
+            # Every part also a protected name: most likely the subject's own name (a namesake
+            # elsewhere in the trust cannot be told apart), so it stays.
+            if all(m.tokens[k].protected for _, _, k, _ in stretch):
+                continue
+            if all(ok_case(s, e, k) for s, e, k, _ in stretch):
                 best = (j, sorted(owners)[0] if len(owners) == 1 else "")
         if best is not None:
             j, pid = best
