@@ -633,3 +633,53 @@ def test_events_are_append_only(users: dict[str, User], school_a: School, pupil_
     with acting_as(users["school_dpl"], channel="web"), pytest.raises(ValidationError):
         ev.save()
     assert req.events.get().note == "Copies of everything the school holds about me."
+
+
+def test_educational_record_cannot_be_extended(
+    users: dict[str, User], school_a: School, pupil_a: Pupil
+) -> None:
+    req = log(users["school_dpl"], school_a, pupil_a, kind="educational_record")
+    dpo = users["trust_dpo"]
+    with acting_as(dpo, channel="web"), pytest.raises(ValidationError) as exc:
+        services.extension_decided(
+            actor=dpo,
+            request=req,
+            reason="Complex.",
+            decided_on=D(2026, 3, 6),
+            requester_told_on=D(2026, 3, 6),
+        )
+    assert exc.value.message_dict == {
+        "extension_reason": ["The 15-school-day educational record limit cannot be extended."]
+    }
+
+
+def test_withdrawal_needs_a_reason_and_closes_the_request(
+    users: dict[str, User], school_a: School, pupil_a: Pupil
+) -> None:
+    dpl = users["school_dpl"]
+    req = log(dpl, school_a, pupil_a)
+    with acting_as(dpl, channel="web"), pytest.raises(TransitionRefused) as exc:
+        services.transition(actor=dpl, request=req, to=Status.WITHDRAWN, on=ON)
+    assert exc.value.refusal == Refusal.REASON_REQUIRED
+    with acting_as(dpl, channel="web"):
+        req = services.transition(
+            actor=dpl, request=req, to=Status.WITHDRAWN, on=ON, note="Phoned to withdraw."
+        )
+    assert (req.status, req.outcome_reason) == (Status.WITHDRAWN, "Phoned to withdraw.")
+    with acting_as(dpl, channel="web"), pytest.raises(TransitionRefused):
+        services.identity_verified(actor=dpl, request=req, on=ON, method="email", evidence_note="")
+
+
+def test_rights_models_are_registered_with_every_field_classified() -> None:
+    from steward.registry.registry import classifiable_fields, entry_for
+
+    for model, path in (
+        (RightsRequest, "pupil"),
+        (RequestEvent, "request__pupil"),
+        (CompetenceAssessment, "request__pupil"),
+    ):
+        entry = entry_for(model)
+        assert (entry.subject, entry.subject_path) == ("pupil", path)
+        assert sorted(f.name for f in entry.fields) == sorted(classifiable_fields(model))
+    assert entry_for(RightsRequest).field("description").category.key == "pupil.rights"
+    assert entry_for(RightsRequest).field("requester_name").category.key == "contact.rights"
