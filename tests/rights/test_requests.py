@@ -683,3 +683,19 @@ def test_rights_models_are_registered_with_every_field_classified() -> None:
         assert sorted(f.name for f in entry.fields) == sorted(classifiable_fields(model))
     assert entry_for(RightsRequest).field("description").category.key == "pupil.rights"
     assert entry_for(RightsRequest).field("requester_name").category.key == "contact.rights"
+
+
+def test_clarified_while_id_awaited_goes_back_to_awaiting_identity(
+    users: dict[str, User], school_a: School, pupil_a: Pupil
+) -> None:
+    dpl = users["school_dpl"]
+    req = log(dpl, school_a, pupil_a)
+    with acting_as(dpl, channel="web"):
+        req = services.identity_requested(actor=dpl, request=req, on=ON)
+        req = services.clarification_asked(actor=dpl, request=req, on=ON, note="Which years?")
+        req = services.clarification_received(actor=dpl, request=req, on=D(2026, 3, 9))
+        assert req.status == Status.AWAITING_IDENTITY
+        req = services.identity_verified(
+            actor=dpl, request=req, on=D(2026, 3, 10), method="email", evidence_note=""
+        )
+    assert (req.status, req.clock_started_on) == (Status.IN_PROGRESS, D(2026, 3, 10))

@@ -321,8 +321,10 @@ def clarification_received(
     _event(request, actor=actor, kind=EventKind.CLARIFICATION_RECEIVED, on=on, note=note)
     try:
         workflow.check(request, Status.IN_PROGRESS)
-    except TransitionRefused:
-        return request
+    except TransitionRefused as refused:
+        if refused.refusal == Refusal.IDENTITY_NOT_VERIFIED:
+            _move(request, actor=actor, to=Status.AWAITING_IDENTITY, on=on)
+        return request  # otherwise still waiting for the fee
     _move(request, actor=actor, to=Status.IN_PROGRESS, on=on)
     return request
 

@@ -74,6 +74,12 @@ def _can_work(request: RightsRequest, ctx: dict[str, Any]) -> tuple[Refusal, str
     return None
 
 
+def _clarified(request: RightsRequest, ctx: dict[str, Any]) -> tuple[Refusal, str] | None:
+    if _open_clarification(request):
+        return Refusal.CLARIFICATION_OUTSTANDING, "Clarification was asked for and has not been received."
+    return None
+
+
 def _reviewed(request: RightsRequest, ctx: dict[str, Any]) -> tuple[Refusal, str] | None:
     if not str(ctx.get("reason") or "").strip():
         return (
@@ -118,6 +124,7 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
         Transition(S.AWAITING_IDENTITY, S.REFUSED, _reason, "refuse, with reasons"),
         Transition(S.AWAITING_IDENTITY, S.WITHDRAWN, _reason, "the requester withdrew"),
         Transition(S.AWAITING_CLARIFICATION, S.IN_PROGRESS, _can_work, "clarification received: resume"),
+        Transition(S.AWAITING_CLARIFICATION, S.AWAITING_IDENTITY, _clarified, "clarified; ID still awaited"),
         Transition(S.AWAITING_CLARIFICATION, S.REFUSED, _reason, "refuse, with reasons"),
         Transition(S.AWAITING_CLARIFICATION, S.WITHDRAWN, _reason, "the requester withdrew"),
         Transition(
