@@ -29,6 +29,7 @@ MATRIX = {
     "pupil.sen.need": {"trust_dpo", "school_dpl", "headteacher", "dsl", "senco"},
     "pupil.characteristics.ethnicity": {"trust_dpo", "school_dpl", "headteacher", "office_manager", "dsl"},
     "contact.legal": {"trust_dpo", "school_dpl", "headteacher", "office_manager", "dsl", "senco"},
+    "pupil.rights": {"trust_dpo", "school_dpl", "headteacher", "office_manager"},
     "pupil.attendance": {
         "trust_dpo",
         "school_dpl",

@@ -44,6 +44,7 @@ ALL_BUT_SAFEGUARDING = (
     "pupil.behaviour",
     "pupil.post16",
     "pupil.note",
+    "pupil.rights",
     "contact",
 )
 ALWAYS = ("system",)
@@ -102,6 +103,7 @@ ROLES: dict[str, Role] = {
                 "pupil.health",
                 "pupil.behaviour",
                 "pupil.post16",
+                "pupil.rights",  # office staff log and progress rights requests
                 "contact",
             ),
             frozenset({A.VIEW_PUPILS, A.CHANGE_PUPILS, A.IMPORT, A.EXPORT, A.VIEW_DATAMAP}),
