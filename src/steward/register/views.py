@@ -348,6 +348,31 @@ def _refused(form: ConfirmForm, exc: ValidationError, what: str) -> None:
         form.add_error(None, f"{what}: {message}")
 
 
+def _confirm_and_act(
+    request: HttpRequest,
+    act: Callable[[], object],
+    *,
+    not_done: str,
+    done: str,
+    next_url: str,
+    **page: Any,
+) -> HttpResponse:
+    """A confirmation page; on POST, `act()` through a service, then back to `next_url` with `done`.
+
+    A refusal (ValidationError) comes back on the same page, saying what was not done and why.
+    """
+    form = ConfirmForm(_post(request))
+    if request.method == "POST":
+        try:
+            act()
+        except ValidationError as exc:
+            _refused(form, exc, not_done)
+        else:
+            messages.success(request, done)
+            return redirect(next_url)
+    return _render_form(request, "register/confirm.html", form, **page)
+
+
 def _scope_rows(model: type[RegisterRow], trust: Trust, school: School | None) -> QuerySet[Any]:
     rows = model._default_manager.filter(trust=trust)
     return (
@@ -525,19 +550,12 @@ def row_disable(request: HttpRequest, trust_id: int, school_id: int, kind: str, 
     assert school is not None
     k = _kind(kind)
     trust_row = get_object_or_404(k.model, pk=pk, trust=trust, school__isnull=True)
-    form = ConfirmForm(_post(request))
-    if request.method == "POST":
-        try:
-            services.disable_for_school(actor=request.user, entry=trust_row, school=school)
-        except ValidationError as exc:
-            _refused(form, exc, f"'{row_name(trust_row)}' was not left out")
-        else:
-            messages.success(request, f"'{row_name(trust_row)}' is left out at {school.name}")
-            return redirect(overview_url(trust, school, k.slug))
-    return _render_form(
+    return _confirm_and_act(
         request,
-        "register/confirm.html",
-        form,
+        lambda: services.disable_for_school(actor=request.user, entry=trust_row, school=school),
+        not_done=f"'{row_name(trust_row)}' was not left out",
+        done=f"'{row_name(trust_row)}' is left out at {school.name}",
+        next_url=overview_url(trust, school, k.slug),
         trust=trust,
         school=school,
         title=f"Leave {k.noun} '{row_name(trust_row)}' out at {school.name}?",
@@ -561,21 +579,15 @@ def row_remove(request: HttpRequest, trust_id: int, kind: str, pk: int) -> HttpR
             trust=trust, school__isnull=True, **{k.model.identity_field: row.identity}
         ).exists()
     )
-    form = ConfirmForm(_post(request))
-    if request.method == "POST":
-        try:
-            if replaces:
-                services.override_remove(actor=request.user, entry=row)
-            elif isinstance(row, Purpose):
-                services.purpose_delete(actor=request.user, purpose=row)
-            else:
-                services.entry_remove(actor=request.user, entry=row)
-        except ValidationError as exc:
-            _refused(form, exc, f"{capfirst(k.noun)} '{row_name(row)}' was not removed")
+
+    def act() -> None:
+        if replaces:
+            services.override_remove(actor=request.user, entry=row)
+        elif isinstance(row, Purpose):
+            services.purpose_delete(actor=request.user, purpose=row)
         else:
-            done = f"{school.name} follows the trust's version of" if replaces and school else "Removed"
-            messages.success(request, f"{done} {k.noun} '{row_name(row)}'")
-            return redirect(overview_url(trust, school, k.slug))
+            services.entry_remove(actor=request.user, entry=row)
+
     if replaces and school:
         title = f"Use the trust's version of '{row_name(row)}' at {school.name}?"
         explain = f"{school.name}'s own version is removed and the trust's {k.noun} applies there again."
@@ -585,10 +597,13 @@ def row_remove(request: HttpRequest, trust_id: int, kind: str, pk: int) -> HttpR
         where = f"{school.name}'s register" if school else "the register of every school in the trust"
         explain = f"It is removed from {where} and from the privacy notices. The audit log keeps a record."
         button = f"Remove {k.noun}"
-    return _render_form(
+    done = f"{school.name} follows the trust's version of" if replaces and school else "Removed"
+    return _confirm_and_act(
         request,
-        "register/confirm.html",
-        form,
+        act,
+        not_done=f"{capfirst(k.noun)} '{row_name(row)}' was not removed",
+        done=f"{done} {k.noun} '{row_name(row)}'",
+        next_url=overview_url(trust, school, k.slug),
         trust=trust,
         school=school,
         title=title,
@@ -666,19 +681,12 @@ def basis_remove(request: HttpRequest, trust_id: int, pk: int, basis_id: int) ->
     trust, _ = _manager(request.user, trust_id)
     purpose = _purpose(trust, pk)
     basis = get_object_or_404(LawfulBasis, pk=basis_id, purpose=purpose)
-    form = ConfirmForm(_post(request))
-    if request.method == "POST":
-        try:
-            services.basis_remove(actor=request.user, basis=basis)
-        except ValidationError as exc:
-            _refused(form, exc, "The lawful basis was not removed")
-        else:
-            messages.success(request, f"{basis.get_basis_display()} removed from '{purpose.name}'")
-            return redirect(row_url(purpose) + "#bases")
-    return _render_form(
+    return _confirm_and_act(
         request,
-        "register/confirm.html",
-        form,
+        lambda: services.basis_remove(actor=request.user, basis=basis),
+        not_done="The lawful basis was not removed",
+        done=f"{basis.get_basis_display()} removed from '{purpose.name}'",
+        next_url=row_url(purpose) + "#bases",
         trust=trust,
         school=purpose.school if purpose.school_id else None,
         caption=purpose.name,
@@ -725,19 +733,12 @@ def condition_remove(request: HttpRequest, trust_id: int, pk: int, condition_id:
     purpose = _purpose(trust, pk)
     condition = get_object_or_404(SpecialCondition, pk=condition_id, purpose=purpose)
     label = f"{row_name_key(condition.category_key)} under {condition.get_condition_display()}"
-    form = ConfirmForm(_post(request))
-    if request.method == "POST":
-        try:
-            services.condition_remove(actor=request.user, condition=condition)
-        except ValidationError as exc:
-            _refused(form, exc, "The condition was not removed")
-        else:
-            messages.success(request, f"Condition for {label} removed from '{purpose.name}'")
-            return redirect(row_url(purpose) + "#conditions")
-    return _render_form(
+    return _confirm_and_act(
         request,
-        "register/confirm.html",
-        form,
+        lambda: services.condition_remove(actor=request.user, condition=condition),
+        not_done="The condition was not removed",
+        done=f"Condition for {label} removed from '{purpose.name}'",
+        next_url=row_url(purpose) + "#conditions",
         trust=trust,
         school=purpose.school if purpose.school_id else None,
         caption=purpose.name,
