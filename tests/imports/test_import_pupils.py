@@ -450,3 +450,47 @@ def test_a_contact_without_its_relationship_column_is_reported_once(
     assert [str(p) for p in caught.value.problems] == [
         "line 2, field contact2_relationship: contact 2 has details but no relationship"
     ]
+
+
+def test_siblings_share_their_parents(tmp_path: Path, school_a: Any, office: Any) -> None:
+    # Two children of the same family on two rows: one record per parent, linked to both.
+    rows = [
+        sims_row(UPN1, "Ashdown"),
+        sims_row(UPN2, "Ashdown", Forename="Sam", DOB="02/02/2017", Year="Year 4"),
+    ]
+    result = run_import(write_csv(tmp_path / "family.csv", rows), school_a, office)
+    assert result.counts()["contacts"] == {"created": 2, "updated": 0, "unchanged": 2}
+    assert Contact.objects.count() == 2
+    mother = Contact.objects.get(forename="Jo", surname="Ashdown")
+    assert set(mother.pupil_links.values_list("pupil__upn", flat=True)) == {UPN1, UPN2}
+    # Importing the file again changes nothing.
+    again = run_import(write_csv(tmp_path / "family.csv", rows), school_a, office)
+    assert again.counts()["contacts"] == {"created": 0, "updated": 0, "unchanged": 4}
+    assert Contact.objects.count() == 2
+
+
+def test_a_sibling_in_a_later_file_links_the_existing_parent(
+    tmp_path: Path, school_a: Any, office: Any
+) -> None:
+    run_import(write_csv(tmp_path / "first.csv", [sims_row(UPN1, "Ashdown")]), school_a, office)
+    later = [sims_row(UPN2, "Ashdown", Forename="Sam", DOB="02/02/2017", Year="Year 4")]
+    result = run_import(write_csv(tmp_path / "later.csv", later), school_a, office)
+    assert result.counts()["contacts"]["created"] == 0
+    assert Contact.objects.count() == 2
+    assert PupilContact.objects.filter(pupil__upn=UPN2).count() == 2
+
+
+def test_the_same_new_parent_with_different_details_is_refused(
+    tmp_path: Path, school_a: Any, office: Any
+) -> None:
+    rows = [
+        sims_row(UPN1, "Ashdown"),
+        sims_row(UPN2, "Ashdown", Forename="Sam", **{"Contact 1 Title": "Dr"}),
+    ]
+    with pytest.raises(ImportFailed) as exc:
+        run_import(write_csv(tmp_path / "clash.csv", rows), school_a, office)
+    assert (
+        "line 3, field Contact 1 Forename: contact 1 is also a contact on line 2 with different details"
+        in str(exc.value)
+    )
+    assert Contact.objects.count() == 0

@@ -275,6 +275,9 @@ class _Planner:
         self.today = timezone.localdate()
         self.by_key = {c.key: c for c in COLUMNS}
         self.contact_seen: dict[int, tuple[int, dict[str, Any]]] = {}
+        # Contacts this file creates, so siblings on later rows share one parent record.
+        self.new_contacts: list[tuple[int, _Write]] = []
+        self.trust_contacts: dict[tuple[str, str], list[Contact]] = {}
         self.column_cache: dict[tuple[str, int], list[Column]] = {}
 
     def existing_pupils(self, upns: set[str]) -> dict[str, Pupil]:
@@ -464,14 +467,63 @@ class _Planner:
             contact_w = _Write(link.contact, new=False, before=_state(link.contact))
             link_w = _Write(link, new=False, before=_state(link))
         else:
-            contact_w = _Write(Contact(trust=self.school.trust, source=SOURCE), new=True)
+            # A parent of a sibling already in the trust is the same contact, not a new one.
+            known = self._trust_contact(forename, surname, email, phones, taken)
+            if known is not None:
+                contact_w = _Write(known, new=False, before=_state(known))
+            else:
+                contact_w = _Write(Contact(trust=self.school.trust, source=SOURCE), new=True)
             link_w = _Write(PupilContact(priority=n), new=True)
         self._assign(contact_w.obj, row, self._columns("contact", n))
         self._clean(contact_w, row, "contact", n, exclude=["trust"])
         self._assign(link_w.obj, row, self._columns("link", n))
         self._clean(link_w, row, "link", n, exclude=["pupil", "contact"])
+        if contact_w.new:
+            contact_w = self._shared_new_contact(row, n, contact_w, forename, surname, email, phones)
         self._check_shared(row, n, contact_w)
         return _ContactPlan(contact_w, link_w)
+
+    def _trust_contact(
+        self, forename: str, surname: str, email: str, phones: set[str], taken: set[Any]
+    ) -> Contact | None:
+        """An existing contact of the trust who is evidently this person (same name and email or phone)."""
+        if not (forename and surname and (email or phones)):
+            return None
+        key = (forename.casefold(), surname.casefold())
+        if key not in self.trust_contacts:
+            self.trust_contacts[key] = list(
+                Contact.objects.filter(
+                    trust=self.school.trust, forename__iexact=forename, surname__iexact=surname
+                ).order_by("pk")
+            )
+        return next(
+            (
+                c
+                for c in self.trust_contacts[key]
+                if c.pk not in taken and _same_person(c, forename, surname, email, phones)
+            ),
+            None,
+        )
+
+    def _shared_new_contact(
+        self, row: _Row, n: int, contact_w: _Write, forename: str, surname: str, email: str, phones: set[str]
+    ) -> _Write:
+        """The same new contact on an earlier row (a sibling's parent) is created once and linked twice."""
+        for line, earlier in self.new_contacts:
+            assert isinstance(earlier.obj, Contact)
+            if _same_person(earlier.obj, forename, surname, email, phones):
+                if _state(earlier.obj) != _state(contact_w.obj):
+                    where = self.header.label.get(f"contact{n}_forename", f"contact{n}_forename")
+                    self.problems.append(
+                        Problem(
+                            row.line,
+                            where,
+                            f"contact {n} is also a contact on line {line} with different details",
+                        )
+                    )
+                return earlier
+        self.new_contacts.append((row.line, contact_w))
+        return contact_w
 
     def _check_shared(self, row: _Row, n: int, contact_w: _Write) -> None:
         """A contact shared by two pupils must read the same on both rows, or imports would flip it."""
@@ -500,6 +552,7 @@ def _save(w: _Write) -> None:
 
 
 def _write(plans: list[_RowPlan], result: ImportResult) -> None:
+    saved_new: set[int] = set()  # new contacts shared by siblings are created once
     for plan in plans:
         pupil = plan.pupil.obj
         pupil_changed = plan.pupil_changed
@@ -514,13 +567,19 @@ def _write(plans: list[_RowPlan], result: ImportResult) -> None:
             w.obj.pupil = pupil  # type: ignore[attr-defined]
             _save(w)
         for cp in plan.contacts:
-            if cp.contact.new:
+            # A new contact shared by siblings is created on its first row; later rows only link it.
+            shared = cp.contact.new and id(cp.contact) in saved_new
+            if shared:
+                result.contacts_unchanged += 1
+            elif cp.contact.new:
+                saved_new.add(id(cp.contact))
                 result.contacts_created += 1
             elif cp.contact.changed or cp.link.changed:
                 result.contacts_updated += 1
             else:
                 result.contacts_unchanged += 1
-            _save(cp.contact)
+            if not shared:
+                _save(cp.contact)
             link = cp.link.obj
             assert isinstance(link, PupilContact)
             link.pupil = pupil  # type: ignore[assignment]
