@@ -373,6 +373,30 @@ def _confirm_and_act(
     return _render_form(request, "register/confirm.html", form, **page)
 
 
+def _save_and_act(
+    request: HttpRequest,
+    form: Any,
+    act: Callable[[], object],
+    *,
+    done: str,
+    next_url: str,
+    **page: Any,
+) -> HttpResponse:
+    """A form page; on a valid POST, `act()` through a service, then back to `next_url` with `done`.
+
+    A refusal (ValidationError) comes back as errors on the fields it names, and nothing changes.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            act()
+        except ValidationError as exc:
+            form.add_model_errors(exc)
+        else:
+            messages.success(request, done)
+            return redirect(next_url)
+    return _render_form(request, "register/simple_form.html", form, **page)
+
+
 def _scope_rows(model: type[RegisterRow], trust: Trust, school: School | None) -> QuerySet[Any]:
     rows = model._default_manager.filter(trust=trust)
     return (
@@ -626,18 +650,12 @@ def basis_create(request: HttpRequest, trust_id: int, pk: int) -> HttpResponse:
     trust, _ = _manager(request.user, trust_id)
     purpose = _purpose(trust, pk)
     form = BasisForm(_post(request), creating=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.basis_add(actor=request.user, purpose=purpose, **form.values())
-        except ValidationError as exc:
-            form.add_model_errors(exc)
-        else:
-            messages.success(request, f"Lawful basis added to '{purpose.name}'")
-            return redirect(row_url(purpose) + "#bases")
-    return _render_form(
+    return _save_and_act(
         request,
-        "register/simple_form.html",
         form,
+        lambda: services.basis_add(actor=request.user, purpose=purpose, **form.values()),
+        done=f"Lawful basis added to '{purpose.name}'",
+        next_url=row_url(purpose) + "#bases",
         trust=trust,
         school=purpose.school if purpose.school_id else None,
         caption=purpose.name,
@@ -653,20 +671,17 @@ def basis_edit(request: HttpRequest, trust_id: int, pk: int, basis_id: int) -> H
     purpose = _purpose(trust, pk)
     basis = get_object_or_404(LawfulBasis, pk=basis_id, purpose=purpose)
     form = BasisForm(_post(request), initial=BasisForm.initial_from(basis))
-    if request.method == "POST" and form.is_valid():
-        changes = form.changes(basis)
-        try:
-            if changes:
-                services.basis_update(actor=request.user, basis=basis, **changes)
-        except ValidationError as exc:
-            form.add_model_errors(exc)
-        else:
-            messages.success(request, f"{basis.get_basis_display()} saved for '{purpose.name}'")
-            return redirect(row_url(purpose) + "#bases")
-    return _render_form(
+
+    def act() -> None:
+        if changes := form.changes(basis):
+            services.basis_update(actor=request.user, basis=basis, **changes)
+
+    return _save_and_act(
         request,
-        "register/simple_form.html",
         form,
+        act,
+        done=f"{basis.get_basis_display()} saved for '{purpose.name}'",
+        next_url=row_url(purpose) + "#bases",
         trust=trust,
         school=purpose.school if purpose.school_id else None,
         caption=purpose.name,
@@ -704,18 +719,12 @@ def condition_create(request: HttpRequest, trust_id: int, pk: int) -> HttpRespon
     trust, _ = _manager(request.user, trust_id)
     purpose = _purpose(trust, pk)
     form = ConditionForm(_post(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.condition_add(actor=request.user, purpose=purpose, **form.values())
-        except ValidationError as exc:
-            form.add_model_errors(exc)
-        else:
-            messages.success(request, f"Art 9 condition added to '{purpose.name}'")
-            return redirect(row_url(purpose) + "#conditions")
-    return _render_form(
+    return _save_and_act(
         request,
-        "register/simple_form.html",
         form,
+        lambda: services.condition_add(actor=request.user, purpose=purpose, **form.values()),
+        done=f"Art 9 condition added to '{purpose.name}'",
+        next_url=row_url(purpose) + "#conditions",
         trust=trust,
         school=purpose.school if purpose.school_id else None,
         caption=purpose.name,
@@ -770,20 +779,17 @@ def facts_edit(request: HttpRequest, trust_id: int, school_id: int | None = None
     if facts is None:
         raise Http404("This trust has no register yet")
     form = FactsForm(_post(request), initial=FactsForm.initial_from(facts))
-    if request.method == "POST" and form.is_valid():
-        changes = form.changes(facts)
-        try:
-            if changes:
-                services.register_update(actor=request.user, trust=trust, school=school, **changes)
-        except ValidationError as exc:
-            form.add_model_errors(exc)
-        else:
-            messages.success(request, "Automated decision-making and youth support saved")
-            return redirect(overview_url(trust, school, "facts"))
-    return _render_form(
+
+    def act() -> None:
+        if changes := form.changes(facts):
+            services.register_update(actor=request.user, trust=trust, school=school, **changes)
+
+    return _save_and_act(
         request,
-        "register/simple_form.html",
         form,
+        act,
+        done="Automated decision-making and youth support saved",
+        next_url=overview_url(trust, school, "facts"),
         trust=trust,
         school=school,
         caption=school.name if school else trust.name,
