@@ -322,6 +322,13 @@ class EventKind(models.TextChoices):
     DPO_DECISION = "dpo_decision", "DPO decision"
     RELEASED = "released", "Released"
     NOTE = "note", "Note"
+    SEARCHED = "searched", "Records searched"
+    BUNDLE_BUILT = "bundle_built", "Response bundle built"
+    TASK_CREATED = "task_created", "Manual search task created"
+    TASK_COMPLETED = "task_completed", "Manual search task completed"
+    REDACTIONS_REVIEWED = "redactions_reviewed", "Redactions reviewed"
+    OUTCOME_APPLIED = "outcome_applied", "Outcome applied"
+    REMINDER_SENT = "reminder_sent", "Deadline reminder sent"
 
 
 class RequestEvent(models.Model):
