@@ -626,3 +626,17 @@ def test_clarified_while_id_awaited_goes_back_to_awaiting_identity(
             actor=dpl, request=req, on=D(2026, 3, 10), method="email", evidence_note=""
         )
     assert (req.status, req.clock_started_on) == (Status.IN_PROGRESS, D(2026, 3, 10))
+
+
+def test_assign_records_an_event_and_refuses_staff_of_another_school(
+    users: dict[str, User], school_a: School, pupil_a: Pupil
+) -> None:
+    dpo = users["trust_dpo"]
+    req = log(dpo, school_a, pupil_a)
+    with acting_as(dpo, channel="web"):
+        req = services.assign(actor=dpo, request=req, to=users["office_manager"], on=ON)
+    assert req.assigned_to == users["office_manager"]
+    assert RequestEvent.objects.filter(request=req, kind=EventKind.ASSIGNED).count() == 1
+    with acting_as(dpo, channel="web"), pytest.raises(ValidationError):
+        services.assign(actor=dpo, request=req, to=users["teacher_b"], on=ON)
+    assert RightsRequest.objects.get(pk=req.pk).assigned_to == users["office_manager"]

@@ -637,6 +637,21 @@ def release(
 
 
 @transaction.atomic
+def assign(*, actor: Any, request: RightsRequest, to: Any, on: dt.date) -> RightsRequest:
+    """Give the request to a member of staff who may work on it at its school (None: unassign)."""
+    _require(actor, request.school_id)
+    request = _locked(request)
+    _not_closed(request)
+    if to is not None and not scope_for(to).may(Action.CHANGE_PUPILS, request.school_id):
+        raise ValidationError({"assigned_to": f"{to} cannot work on requests at this school."})
+    request.assigned_to = to
+    request.save(update_fields=["assigned_to", "updated_at"])
+    label = (to.get_full_name() or to.get_username()) if to is not None else "nobody"
+    _event(request, actor=actor, kind=EventKind.ASSIGNED, on=on, note=f"Assigned to {label}.")
+    return request
+
+
+@transaction.atomic
 def note_added(*, actor: Any, request: RightsRequest, on: dt.date, note: str) -> RequestEvent:
     """Add a note to the request's log."""
     _require(actor, request.school_id)

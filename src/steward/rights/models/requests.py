@@ -329,6 +329,7 @@ class EventKind(models.TextChoices):
     REDACTIONS_REVIEWED = "redactions_reviewed", "Redactions reviewed"
     OUTCOME_APPLIED = "outcome_applied", "Outcome applied"
     REMINDER_SENT = "reminder_sent", "Deadline reminder sent"
+    ASSIGNED = "assigned", "Assigned"
 
 
 class RequestEvent(models.Model):
