@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import hashlib
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,8 +13,8 @@ from django.utils import timezone
 
 from steward.audit.context import AuditContext, current
 from steward.audit.models import AuditEvent, ChainHead
+from steward.core.hashchain import GENESIS, ChainReport, digest, verify_rows
 
-GENESIS = "0" * 64
 _HASHED = (
     "at",
     "actor_label",
@@ -35,11 +33,14 @@ _HASHED = (
 )
 
 
-def _digest(prev_hash: str, event: AuditEvent) -> str:
+def _payload(event: AuditEvent) -> dict[str, Any]:
     payload = {name: getattr(event, name) for name in _HASHED}
     payload["at"] = event.at.isoformat()
-    body = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return payload
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    return digest(prev_hash, _payload(event))
 
 
 @dataclass(frozen=True)
@@ -184,30 +185,11 @@ def record_many(items: Iterable[dict[str, Any]]) -> int:
     return len(events)
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    checked: int
-    ok: bool
-    first_bad_id: int | None = None
-    reason: str = ""
-
-
 def verify_chain() -> ChainReport:
     """Recompute every hash in order; report the first event whose hash or link does not match."""
-    prev = GENESIS
-    checked = 0
-    for e in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if e.prev_hash != prev:
-            return ChainReport(
-                checked, False, e.id, "previous-hash link broken (an event was removed or reordered)"
-            )
-        if _digest(prev, e) != e.hash:
-            return ChainReport(
-                checked, False, e.id, "content does not match its hash (the event was altered)"
-            )
-        prev = e.hash
-        checked += 1
     head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != prev:
-        return ChainReport(checked, False, None, "the newest events were removed (chain head does not match)")
-    return ChainReport(checked, True)
+    return verify_rows(
+        AuditEvent.objects.order_by("id").iterator(chunk_size=2000),
+        _payload,
+        head_hash=head.last_hash if head is not None else None,
+    )
