@@ -5,6 +5,7 @@ DATABASE_URL      a database URL; absent means SQLite in WAL mode under STEWARD_
 SECRET_KEY        absent means one generated once into STEWARD_DATA_DIR/secret_key
 DEBUG             off unless set to 1/true/yes
 ALLOWED_HOSTS     comma-separated; default localhost names only
+STEWARD_SMTP_*    reminder email (see the Email block below); STEWARD_BASE_URL for links in emails
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "steward.web",
     "steward.api",
     "steward.notices",
+    "steward.sharing",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +181,23 @@ MEDIA_ROOT = Path(os.environ.get("STEWARD_STORAGE_ROOT", DATA_DIR / "files"))
 MEDIA_URL = "/files/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Email (deadline reminders: `steward rights remind`). With no STEWARD_SMTP_HOST, messages are printed
+# to the console instead of sent. STARTTLS defaults on when a user is set (credentials never go in clear).
+STEWARD_BASE_URL = os.environ.get("STEWARD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_HOST = os.environ.get("STEWARD_SMTP_HOST", "").strip()
+EMAIL_HOST_USER = os.environ.get("STEWARD_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("STEWARD_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _flag("STEWARD_SMTP_STARTTLS", bool(EMAIL_HOST_USER))
+EMAIL_PORT = int(os.environ.get("STEWARD_SMTP_PORT") or (587 if EMAIL_USE_TLS else 25))
+EMAIL_TIMEOUT = 30
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("STEWARD_EMAIL_FROM", "steward@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,
