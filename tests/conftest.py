@@ -115,3 +115,17 @@ def pupil_a(trust: Trust, school_a: School) -> Pupil:
 @pytest.fixture
 def pupil_b(trust: Trust, school_b: School) -> Pupil:
     return make_pupil(trust, school_b, 2, legal_forename="Sam", date_of_birth=dt.date(2011, 1, 31), ncy="10")
+
+
+@pytest.fixture
+def dpo(users: dict[str, User]) -> User:
+    return users["trust_dpo"]
+
+
+@pytest.fixture
+def loaded(trust: Trust, users: dict[str, User]) -> Any:
+    """The default register, loaded into the trust by its DPO."""
+    from steward.register.services import load_default_register
+
+    with acting_as(users["trust_dpo"], channel="cli"):
+        return load_default_register(trust, actor=users["trust_dpo"])
