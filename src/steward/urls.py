@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("notices/", include("steward.notices.urls")),
     path("register/", include("steward.register.urls")),
+    path("requests/", include("steward.rights.urls")),
     path("", include("steward.web.urls")),
 ]

@@ -24,6 +24,7 @@ class NavItem:
 _NAV = (
     ("Pupils", "web:pupil_search", {Action.VIEW_PUPILS}, {"web:pupil_search", "web:pupil_detail"}),
     ("Add pupil", "web:pupil_create", {Action.CHANGE_PUPILS}, {"web:pupil_create"}),
+    ("Requests", "rights:dashboard", {Action.CHANGE_PUPILS, Action.MANAGE_REGISTER}, {"rights:*"}),
     ("Register", "register:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"register:*"}),
     ("Notices", "notices:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"notices:*"}),
     ("Data map", "web:data_map", {Action.VIEW_DATAMAP}, {"web:data_map"}),
@@ -35,7 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """`nav_items` for the service navigation (empty when signed out); sign-out is a form in the layout."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "signed_in": False}
+        return {"nav_items": [], "signed_in": False, "may_handle_requests": False}
     scope = scope_for(user)
     match = getattr(request, "resolver_match", None)
     here = {f"{match.namespace}:{match.url_name}", f"{match.namespace}:*"} if match is not None else set()
@@ -44,4 +45,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for text, name, actions, names in _NAV
         if any(scope.may(a) for a in actions)
     ]
-    return {"nav_items": items, "signed_in": True}
+    # Pages outside the rights app (the pupil page) offer its links only to those who may use them.
+    may_handle_requests = scope.may(Action.CHANGE_PUPILS) or scope.may(Action.MANAGE_REGISTER)
+    return {"nav_items": items, "signed_in": True, "may_handle_requests": may_handle_requests}
