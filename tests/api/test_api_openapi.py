@@ -16,6 +16,27 @@ PATHS = {
     "/api/pupils/{pupil_id}/records": {"get"},
     "/api/contacts": {"get"},
     "/api/contacts/{contact_id}": {"get"},
+    "/api/requests": {"get", "post"},
+    "/api/requests/{request_id}": {"get"},
+    **{
+        f"/api/requests/{{request_id}}/{action}": {"post"}
+        for action in [
+            "assign",
+            "identity-requested",
+            "identity-verified",
+            "clarification-asked",
+            "clarification-received",
+            "fee",
+            "fee-received",
+            "extension",
+            "competence",
+            "pupil-view",
+            "dpo-decision",
+            "transition",
+            "release",
+            "notes",
+        ]
+    },
 }
 
 
@@ -53,6 +74,12 @@ def test_openapi_document_is_served_and_complete() -> None:
             assert "401" in op["responses"], (path, method)
             assert op["operationId"], (path, method)
     assert {"201", "401", "403", "404", "422"} <= set(doc["paths"]["/api/pupils"]["post"]["responses"])
+    create = doc["paths"]["/api/requests"]["post"]
+    assert {"201", "401", "403", "404", "409", "422"} <= set(create["responses"])
+    assert "multipart/form-data" in create["requestBody"]["content"]
+    form = create["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert {"type": "string", "format": "binary"} in form["properties"]["authority"]["anyOf"]
+    assert {"409", "422"} <= set(doc["paths"]["/api/requests/{request_id}/transition"]["post"]["responses"])
     for ref in _refs(doc):
         _resolve(doc, ref)  # every $ref points at a schema in the document
 

@@ -137,3 +137,6 @@ def list_contacts(
 def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
     """One contact and their links to visible pupils; court orders only for roles that may read them."""
     return selectors.contact_detail(caller(request), contact_id)
+
+
+api.add_router("/requests", "steward.api.rights.router")  # rights requests (steward/api/rights.py)
