@@ -218,7 +218,7 @@ def refusals_to_409(view_func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-router.add_decorator(refusals_to_409, mode="view")
+router.add_decorator(refusals_to_409)  # wraps each view, after input validation
 
 
 def _audit(action: str, *, request: RightsRequest | None = None, detail: dict[str, Any]) -> None:
