@@ -241,8 +241,10 @@ class RequestLogForm(RightsForm):
         school = self.fields["school"]
         assert isinstance(school, forms.ModelChoiceField)
         school.queryset = schools
-        if len(schools) == 1:
-            school.initial = schools[0].pk
+        # The usual case: the pupil is at one of the user's schools, so there is nothing to choose.
+        self.only_school = schools[0] if len(schools) == 1 else None
+        if self.only_school is not None:
+            del self.fields["school"]
         contact = self.fields["requester_contact"]
         assert isinstance(contact, forms.ChoiceField)
         contact.choices = [("", ""), *((str(link.contact_id), _contact_label(link)) for link in links)]
@@ -258,7 +260,7 @@ class RequestLogForm(RightsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        school, person = data.get("school"), data.get("assigned_to")
+        school, person = data.get("school") or self.only_school, data.get("assigned_to")
         if (
             school is not None
             and person is not None
@@ -277,7 +279,7 @@ class RequestLogForm(RightsForm):
         """The arguments of `services.request_log` this form gives (the view adds actor and pupil)."""
         data = self.cleaned_data
         return {
-            "school": data["school"],
+            "school": data.get("school") or self.only_school,
             "kind": data["kind"],
             "requester_kind": data["requester_kind"],
             "requester_contact": self.contact(),
