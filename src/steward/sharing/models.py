@@ -225,3 +225,6 @@ class NoticeReviewFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Notice review for {self.school}: {self.reason[:60]}"
+
+
+from steward.sharing.models_transfer import ChildProtectionTransfer, CtfFile, TransferReceived  # noqa: E402, F401
