@@ -557,7 +557,16 @@ def test_release_is_refused_with_its_blockers_then_recorded(
     office: Client, users: dict[str, User], school_a: School, teen: Pupil, parent_teen: Contact
 ) -> None:
     om = users["office_manager"]
-    req = log(om, school_a, teen, requester_kind="parent", requester_contact=parent_teen, received_on=TODAY())
+    # An educational record: releasing an access request also needs its reviewed bundle (not these pages').
+    req = log(
+        om,
+        school_a,
+        teen,
+        kind="educational_record",
+        requester_kind="parent",
+        requester_contact=parent_teen,
+        received_on=TODAY(),
+    )
     req = to_ready(om, req)
     response = office.get(url(req, "release"))
     assert "likely competent" in text_of(response)

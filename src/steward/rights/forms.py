@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.forms import BoundField
 from django.utils.text import capfirst
 
+from steward.core import codes
 from steward.organisations.models import School
 from steward.people.models import PupilContact
 from steward.register.forms import flag, text
@@ -162,7 +163,8 @@ class PupilFindForm(GovukForm):
 def _contact_label(link: PupilContact) -> str:
     pr = "has parental responsibility" if link.parental_responsibility else "no parental responsibility"
     court = "; court order recorded" if link.court_order else ""
-    return f"{link.contact} ({link.get_relationship_display()}, {pr}{court})"
+    relationship = codes.RELATIONSHIP.get(link.relationship, link.relationship)
+    return f"{link.contact} ({relationship}, {pr}{court})"
 
 
 class RequestLogForm(RightsForm):
