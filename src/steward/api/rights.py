@@ -238,6 +238,11 @@ def audit_view(request: RightsRequest, via: dict[str, Any]) -> None:
     _audit("view", request=request, detail=via)
 
 
+def audit_search(via: dict[str, Any]) -> None:
+    """Log that the current actor listed requests."""
+    _audit("search", detail=via)
+
+
 def detail_of(actor: Any, pk: Any, on: dt.date | None = None) -> dict[str, Any]:
     """The request's detail as it is now (re-read after a write)."""
     req = selectors.get_request(actor, pk)
@@ -277,7 +282,7 @@ def list_requests(
     start = (page - 1) * page_size
     items = list(qs[start : start + page_size]) if start < count else []
     on = today()
-    _audit("search", detail={"api": "request list", "page": page, "results": len(items)})
+    audit_search({"api": "request list", "page": page, "results": len(items)})
     return {
         "count": count,
         "page": page,
