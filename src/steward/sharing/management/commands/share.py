@@ -1,0 +1,92 @@
+"""`steward share youth-services --school URN --on YYYY-MM-DD --output FILE --actor USER`: the youth-support
+run for a school (rules §6), checked by the gate and logged per pupil in the disclosure log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import CommandError, CommandParser
+
+from steward.core.cli import ActorCommand
+from steward.register.selectors import get_school_by_urn
+from steward.sharing.youth_support import run_youth_support
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--on: {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+class Command(ActorCommand):
+    help = (
+        "Share pupil data through the gate: `youth-services` writes the local authority's youth-support file."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
+        yss = sub.add_parser("youth-services", help="pupils aged 13+ (and 16+) for youth support services")
+        yss.add_argument("--school", required=True, help="the school's URN")
+        yss.add_argument(
+            "--on", required=True, help="the day of the share (ages are taken on it), YYYY-MM-DD"
+        )
+        yss.add_argument("--output", required=True, help="where to write the CSV file")
+        yss.add_argument("--override-reason", default="", help="DPO only: share although the gate refuses")
+        yss.add_argument(
+            "--summary", choices=["text", "json"], default="text", help="how to print the summary"
+        )
+        yss.add_argument("--actor", required=True, help="username of the person running this command")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            school = get_school_by_urn(opts["school"])
+        except Exception:
+            raise CommandError(f"--school: no school with URN {opts['school']!r}") from None
+        on = _date(opts["on"])
+        output = Path(opts["output"])
+        if not output.parent.is_dir():
+            raise CommandError(f"--output: folder {output.parent} does not exist")
+        from steward.audit.context import current
+
+        actor = current().actor
+        try:
+            run = run_youth_support(
+                actor=actor,
+                school=school,
+                on=on,
+                override_reason=opts["override_reason"],
+                deliver=output.write_bytes,
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        except ValidationError as exc:
+            raise CommandError("Refused, nothing sent or logged: " + " ".join(exc.messages)) from None
+        counts = run.counts()
+        if opts["summary"] == "json":
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "school": school.urn,
+                        "on": on.isoformat(),
+                        "file": str(output),
+                        "sha256": run.sha256,
+                        "counts": counts,
+                        "columns": run.headers,
+                        "pupils": [o.__dict__ for o in run.outcomes],
+                    },
+                    indent=2,
+                )
+            )
+            return
+        self.stdout.write(
+            f"Wrote {output} ({counts['included']} full, {counts['limited']} limited to name, address and date "
+            f"of birth, {counts['excluded']} left out); SHA-256 {run.sha256}."
+        )
+        for o in run.outcomes:
+            if o.status != "included":
+                self.stdout.write(f"  {o.status}: {o.name} ({o.age}): {o.reason}")
