@@ -138,7 +138,11 @@ def test_a_parents_opt_down_carries_over_the_16th_birthday_until_the_pupil_decid
     p = pupil(trust, published, 8, D(2010, 11, 1), "NowSixteen")
     with acting_as(dpo, channel="web"):
         YouthSupportChoice.objects.create(
-            pupil=p, state="limited", decided_by="parent", contact=p.contact_links.get().contact, on=D(2025, 1, 10)
+            pupil=p,
+            state="limited",
+            decided_by="parent",
+            contact=p.contact_links.get().contact,
+            on=D(2025, 1, 10),
         )
     assert rows(run(dpo, published))["NowSixteen"]["sharing"] == "limited"
     with acting_as(dpo, channel="web"):
