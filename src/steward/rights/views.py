@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,8 +52,13 @@ from steward.rights.forms import (
 )
 from steward.rights.models import (
     DISCLOSING_KINDS,
+    Channel,
     CompetenceAssessment,
+    CompetenceOutcome,
+    DpoOutcome,
+    EventKind,
     FeeDecision,
+    PupilView,
     RequesterKind,
     RequestKind,
     RightsRequest,
@@ -487,13 +492,34 @@ def _context(user: Any, req: RightsRequest) -> dict[str, Any]:
     }
 
 
+# An event's `method` holds a code for these kinds: show its label.
+_METHOD_CHOICES: dict[str, type[models.TextChoices]] = {
+    EventKind.LOGGED: Channel,
+    EventKind.COMPETENCE_ASSESSED: CompetenceOutcome,
+    EventKind.PUPIL_VIEW_RECORDED: PupilView,
+    EventKind.DPO_DECISION: DpoOutcome,
+}
+
+
+def _method_label(kind: str, method: str) -> str:
+    choices = _METHOD_CHOICES.get(kind)
+    if choices is not None and method in choices.values:
+        return str(choices(method).label)
+    if kind == EventKind.FEE_DECIDED and method:
+        return f"£{method}"
+    return method
+
+
 @staff_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request: its summary, the deadline and its arithmetic, what blocks release, the log, the actions."""
     require(request.user, Action.CHANGE_PUPILS)
     req = selectors.get_request(request.user, pk)  # Http404 outside the user's schools
     context = _context(request.user, req)
-    context["events"] = selectors.request_events(request.user, pk)
+    context["events"] = [
+        {"event": e, "method": _method_label(e.kind, e.method)}
+        for e in selectors.request_events(request.user, pk)
+    ]
     context["acts"] = [
         {"act": a, "href": reverse(f"rights:{a.slug}", args=[req.pk])} for a in _offered(request.user, req)
     ]
