@@ -598,6 +598,14 @@ def release_blockers(request: RightsRequest) -> list[tuple[Refusal, str]]:
                         "release to the parent, or a DPO decision with reasons, before releasing.",
                     )
                 )
+    if request.kind in workflow.BUNDLE_KINDS:
+        # Access and portability: what is released is the final bundle, built after the last redaction
+        # decision (rights/bundle/build.py); imported here because the bundle builds on these services.
+        from steward.rights.bundle import release_blocker
+
+        stale = release_blocker(request)
+        if stale is not None:
+            blockers.append(stale)
     return blockers
 
 
@@ -611,7 +619,11 @@ def release(
     sent_to: str = "",
     bundle_sha256: str = "",
 ) -> RightsRequest:
-    """Release the reviewed response: what was sent, to whom, how. Refused with every reason, changing nothing."""
+    """Release the reviewed response: what was sent, to whom, how. Refused with every reason, changing nothing.
+
+    For access and portability the hash of the final bundle's ZIP is recorded automatically (a
+    `bundle_sha256` passed in must match it); other kinds may pass the hash of what they sent.
+    """
     _require(actor, request.school_id)
     request = _locked(request)
     blockers = release_blockers(request)
@@ -619,6 +631,18 @@ def release(
         raise TransitionRefused(blockers[0][0], " ".join(msg for _, msg in blockers))
     if not method.strip():
         raise ValidationError({"release_method": "Say how the response was sent."})
+    if request.kind in workflow.BUNDLE_KINDS:
+        from steward.rights.bundle import latest_final
+
+        final = latest_final(request)  # release_blockers has refused already when there is none
+        if final is not None:
+            if bundle_sha256 and bundle_sha256 != final.sha256:
+                raise ValidationError(
+                    {
+                        "bundle_sha256": "That is not the hash of the final bundle: leave it empty to record it."
+                    }
+                )
+            bundle_sha256 = final.sha256
     request.released_on = on
     request.released_to = sent_to or request.requester_name
     request.release_method = method

@@ -15,7 +15,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from steward.rights.models import EventKind, FeeDecision, RightsRequest, Status
+from steward.rights.models import EventKind, FeeDecision, MarkDecision, RequestKind, RightsRequest, Status
+
+# Requests answered with a bundle of the pupil's data (rights/bundle/): access and portability.
+BUNDLE_KINDS = frozenset({RequestKind.ACCESS, RequestKind.PORTABILITY})
 
 
 class Refusal(StrEnum):
@@ -34,6 +37,11 @@ class Refusal(StrEnum):
     COURT_ORDER = "court_order"
     NO_PARENTAL_RESPONSIBILITY = "no_parental_responsibility"
     NO_LINK = "no_link_to_pupil"
+    # Access and portability responses (rights/review.py, rights/bundle/):
+    REDACTIONS_UNDECIDED = "redactions_undecided"
+    TASKS_OPEN = "tasks_open"
+    NO_FINAL_BUNDLE = "no_final_bundle"
+    BUNDLE_OUT_OF_DATE = "bundle_out_of_date"
 
 
 class TransitionRefused(ValidationError):
@@ -86,6 +94,14 @@ def _reviewed(request: RightsRequest, ctx: dict[str, Any]) -> tuple[Refusal, str
             Refusal.NOT_REVIEWED,
             "Record the review (what was checked, redactions accepted) before marking the response ready.",
         )
+    if request.kind in BUNDLE_KINDS:
+        undecided = request.redactions.filter(decision=MarkDecision.PROPOSED).count()
+        if undecided:
+            return (
+                Refusal.REDACTIONS_UNDECIDED,
+                f"{undecided} redaction(s) are still undecided: accept or remove each one before marking "
+                "the response ready.",
+            )
     return None
 
 
