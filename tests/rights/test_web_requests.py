@@ -233,6 +233,7 @@ def test_teachers_and_auditors_get_a_404_everywhere(
         assert snapshot(req) == before
         nav = [item.text for item in client.get("/").context["nav_items"]]
         assert "Requests" not in nav
+        assert "Log a request for this pupil" not in html_of(client.get(f"/pupils/{teen.pk}/"))
 
 
 def test_a_request_at_another_school_is_a_404(
