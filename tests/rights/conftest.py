@@ -79,9 +79,20 @@ def log(actor: User, school: School, pupil: Pupil | None, **kw: Any) -> RightsRe
 
 
 def to_ready(actor: User, req: RightsRequest) -> RightsRequest:
+    """Walk a request to ready; an access or portability request gets its final bundle on the way
+    (release needs one), after a draft and the automatic redaction pass, every proposal accepted."""
+    from steward.rights import review
+    from steward.rights.bundle import build
+    from steward.rights.workflow import BUNDLE_KINDS
+
     with acting_as(actor, channel="web"):
         req = services.transition(actor=actor, request=req, to=Status.IN_PROGRESS, on=ON)
         req = services.transition(actor=actor, request=req, to=Status.AWAITING_REVIEW, on=ON)
+        if req.kind in BUNDLE_KINDS:
+            build(actor=actor, request=req, final=False)
+            for mark in req.redactions.filter(decision="proposed"):
+                review.decide(actor=actor, mark=mark, decision="accepted")
+            build(actor=actor, request=req, final=True)
         req = services.transition(
             actor=actor, request=req, to=Status.READY, on=ON, note="Reviewed: third-party names redacted."
         )
