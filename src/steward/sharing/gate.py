@@ -57,6 +57,10 @@ class Code(StrEnum):
 
 # Pupil-level codes: they exclude one pupil and can never be overridden.
 PUPIL_CODES = frozenset({Code.RESTRICTED, Code.NO_CONSENT})
+# What a DPA 2018 Schedule 2 exemption waives for an ad-hoc disclosure: the transparency provisions (what
+# the notice told families) and purpose limitation, so far as they would prejudice the purpose. The
+# recipient, basis, categories, Art 9 condition and agreement are still checked.
+EXEMPTED = frozenset({Code.NO_NOTICE, Code.NOT_IN_NOTICE, Code.PURPOSE_NOT_COVERED})
 
 
 @dataclass(frozen=True)
@@ -264,8 +268,14 @@ def check_share(
     on: dt.date,
     basis: str | None = None,
     pupil_ids: Iterable[int] = (),
+    exemption: str = "",
 ) -> ShareCheck:
-    """Check one share against the register, the published notice, agreements, restrictions and consent."""
+    """Check one share against the register, the published notice, agreements, restrictions and consent.
+
+    `exemption` (an ad-hoc disclosure relying on DPA 2018 Sch 2, `sharing.models.Exemption`) waives the
+    notice and purpose checks (`EXEMPTED`), and restrictions: Art 18(2) allows restricted data to be used
+    for legal claims, another person's rights or important public interest.
+    """
     view = effective_register(school)
     cats = tuple(dict.fromkeys(categories))
     recipient = next((r for r in view.recipients if r.key == recipient_key), None)
@@ -286,9 +296,11 @@ def check_share(
         agreement, agreement_failures = _agreement(school, recipient, purpose_key, cats, on)
         failures += agreement_failures
     failures += _notice_failures(school, recipient_key, purpose_key, on)
+    if exemption:
+        failures = [f for f in failures if f.code not in EXEMPTED]
     ids = list(pupil_ids)
     excluded: dict[int, list[Failure]] = {}
-    for pid, keys in restricted_pupils(ids, cats, on).items():
+    for pid, keys in ({} if exemption else restricted_pupils(ids, cats, on)).items():
         excluded.setdefault(pid, []).append(
             Failure(Code.RESTRICTED, f"Processing is restricted for {', '.join(sorted(set(keys)))} (Art 18).")
         )

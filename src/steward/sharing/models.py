@@ -227,4 +227,87 @@ class NoticeReviewFlag(models.Model):
         return f"Notice review for {self.school}: {self.reason[:60]}"
 
 
+class Exemption(models.TextChoices):
+    """What an ad-hoc disclosure relies on when the notice and the usual purposes do not cover it.
+
+    DPA 2018 Schedule 2 paragraph 2 (crime and taxation) and paragraph 5 (legal proceedings, or required
+    by law or a court order) disapply the transparency provisions and the purpose limitation principle
+    to the extent that applying them would prejudice the purpose; the disclosure still needs a lawful
+    basis (and, for special category data, an Art 9 condition).
+    """
+
+    NONE = "", "None: the register and notice cover it"
+    CRIME = "sch2_para2", "DPA 2018 Sch 2 para 2: prevention or detection of crime"
+    LEGAL = "sch2_para5", "DPA 2018 Sch 2 para 5: required by law, court order or legal proceedings"
+    SAFEGUARDING = "safeguarding", "Safeguarding a child at risk (DPA 2018 Sch 1 para 18)"
+
+
+class AdHocDecision(models.TextChoices):
+    PENDING = "pending", "Awaiting a decision"
+    DISCLOSED = "disclosed", "Disclosed"
+    PARTLY = "partly", "Partly disclosed"
+    REFUSED = "refused", "Refused"
+
+
+class AdHocRequest(models.Model):
+    """A one-off request for pupil data from the police, a court, health or social care: what was asked,
+    what it relies on, who approved it, and (through its share run) exactly what was disclosed."""
+
+    audit_changes = True
+
+    school = models.ForeignKey(
+        "organisations.School", on_delete=models.PROTECT, related_name="adhoc_requests", verbose_name="school"
+    )
+    recipient_key = models.CharField("recipient (register key)", max_length=60)
+    requester_organisation = models.CharField("requesting organisation", max_length=200)
+    requester_name = models.CharField("officer or person asking", max_length=200)
+    reference = models.CharField("their reference", max_length=100, blank=True)
+    received_on = models.DateField("received on")
+    pupil_refs = models.JSONField("pupil ids", default=list)
+    asked_for = models.TextField("what was asked for, and why")
+    purpose_key = models.CharField("purpose", max_length=60)
+    lawful_basis = models.CharField("lawful basis", max_length=24, choices=Art6.choices)
+    exemption = models.CharField("exemption relied on", max_length=16, choices=Exemption.choices, blank=True)
+    decision = models.CharField(
+        "decision", max_length=10, choices=AdHocDecision.choices, default=AdHocDecision.PENDING
+    )
+    reasons = models.TextField("reasons for the decision", blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="approved by",
+    )
+    decided_on = models.DateField("decided on", null=True, blank=True)
+    run = models.ForeignKey(
+        ShareRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="share run"
+    )
+    disclosed_description = models.TextField("what was disclosed", blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="logged by",
+    )
+    created_at = models.DateTimeField("logged at", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ad-hoc disclosure request"
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="pending") | (~Q(reasons="") & Q(decided_on__isnull=False)),
+                name="sharing_adhoc_decision_reasoned",
+                violation_error_message="A decision needs its reasons and the date it was made.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_organisation} ({self.received_on}): {self.get_decision_display()}"
+
+
 from steward.sharing.models_transfer import ChildProtectionTransfer, CtfFile, TransferReceived  # noqa: E402, F401
