@@ -558,3 +558,117 @@ def test_erase_deletes_consent_only_photographs_with_their_files_and_says_why(
     # Art 19: tell those the register says receive photographs.
     told = {r.key for r in outcomes.recipients_to_tell(req)}
     assert "suppliers" in told and "dfe" not in told
+
+
+def li_notes_register(dpo: User, school: School, *, years: int) -> None:
+    """Notes held only for the school's legitimate interests, with a retention rule of `years` from the
+    date the registry starts their clock (the pupil's date of birth)."""
+    from steward.register.services import category_use_upsert, purpose_create, retention_rule_upsert
+
+    with acting_as(dpo, channel="web"):
+        purpose_create(
+            actor=dpo,
+            trust=school.trust,
+            school=school,
+            key="alumni",
+            name="Keeping in touch with former pupils",
+            description="To invite former pupils to reunions.",
+            bases=[
+                {"basis": "legitimate_interests", "legitimate_interests": "The school community's reunions."}
+            ],
+        )
+        category_use_upsert(
+            actor=dpo,
+            trust=school.trust,
+            school=school,
+            category_key="pupil.note",
+            provision="optional",
+            sources=["school"],
+            purposes=["alumni"],
+            consequence="",
+        )
+        retention_rule_upsert(
+            actor=dpo,
+            trust=school.trust,
+            school=school,
+            key="alumni_notes",
+            category_key="pupil.note",
+            record_type="Alumni notes",
+            trigger="event_date",
+            period_kind="fixed",
+            years=years,
+            action="secure_disposal",
+            source="Local choice: limitation period for claims.",
+            status="local_choice",
+        )
+
+
+@pytest.mark.parametrize(("years", "action"), [(30, ErasureAction.KEPT), (5, ErasureAction.DELETED)])
+def test_data_on_other_bases_is_kept_only_while_its_retention_period_runs(
+    users: dict[str, User],
+    office: User,
+    school_a: School,
+    pupil_a: Pupil,
+    loaded: Any,
+    system: Any,
+    years: int,
+    action: ErasureAction,
+) -> None:
+    li_notes_register(users["trust_dpo"], school_a, years=years)
+    Note.objects.create(pupil=pupil_a, school=school_a, title="Reunion", body="Would like invitations.")
+    req = started(office, school_a, pupil_a, "erasure")
+    item = outcomes.erasure_plan(req, ON).item("records.Note", action)
+    assert item is not None and item.rows == 1
+    if action == ErasureAction.KEPT:  # born 14 March 2015: + 30 years has not run out
+        assert "Alumni notes" in item.reason and "Art 17(3)(e)" in item.reason
+    else:  # + 5 years ran out in 2020
+        assert "legitimate interests" in item.reason and "retention period has ended" in item.reason
+
+
+def test_the_pupil_record_stays_while_anything_depends_on_it_and_unblankable_fields_are_kept(
+    users: dict[str, User],
+    office: User,
+    school_a: School,
+    pupil_a: Pupil,
+    system: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A (made-up) register in which everything on the pupil record rests on consent: the record is still
+    not deleted, because the erasure request itself must be kept and protects it; its fields are emptied
+    instead, except those that cannot be empty (the date of birth)."""
+    from steward.register.services import category_use_upsert, purpose_create
+
+    dpo = users["trust_dpo"]
+    with acting_as(dpo, channel="web"):
+        purpose_create(
+            actor=dpo,
+            trust=school_a.trust,
+            key="yearbook",
+            name="Yearbook",
+            description="A yearbook, only with consent.",
+            bases=[{"basis": "consent"}],
+            conditions=[{"category_key": "pupil.characteristics.ethnicity", "condition": "explicit_consent"}],
+        )
+        for key in ["pupil.identity", "pupil.characteristics", "pupil.enrolment", "pupil.contact"]:
+            category_use_upsert(
+                actor=dpo,
+                trust=school_a.trust,
+                category_key=key,
+                provision="optional",
+                sources=["parents"],
+                purposes=["yearbook"],
+                consequence="",
+            )
+    req = started(office, school_a, pupil_a, "erasure")
+    plan = outcomes.erasure_plan(req, ON)
+    assert not plan.pupil_deleted
+    anon = plan.item("people.Pupil", ErasureAction.ANONYMISED)
+    kept = plan.item("people.Pupil", ErasureAction.KEPT)
+    assert anon is not None and "legal_surname" in anon.fields and "depend on it" in anon.reason
+    assert kept is not None and kept.fields == ("date_of_birth",) and "cannot be" in kept.reason
+    with django_capture_on_commit_callbacks(execute=True), acting_as(dpo, channel="web"):
+        outcomes.erase(actor=dpo, request=req, on=ON)
+    pupil_a.refresh_from_db()
+    assert (pupil_a.legal_surname, pupil_a.legal_forename, pupil_a.ethnicity) == ("", "", "NOBT")
+    assert pupil_a.date_of_birth == D(2015, 3, 14)
+    assert not pupil_a.enrolments.exists()

@@ -69,6 +69,11 @@ KEPT_RIGHTS = (
     "and for any complaint to the ICO or a court (Art 17(3)(e))."
 )
 
+UNBLANKABLE = (
+    "The record must stay (other fields of it, or other records, must be kept), and this field cannot be "
+    "left empty."
+)
+
 
 class _NoBlank:
     def __repr__(self) -> str:
@@ -272,7 +277,7 @@ def _rows(entry: ModelEntry, pupil_id: int) -> list[models.Model]:
     return list(qs.order_by("pk"))
 
 
-def _field(obj: models.Model, name: str) -> models.Field[Any, Any]:
+def _field(obj: models.Model | type[models.Model], name: str) -> models.Field[Any, Any]:
     f = obj._meta.get_field(name)
     assert isinstance(f, models.Field)
     return f
@@ -348,9 +353,7 @@ def erasure_plan(request: RightsRequest, on: dt.date | None = None) -> ErasurePl
             elif erase:
                 unblankable = [n for n in erase if blank_value(_field(row, n)) is NO_BLANK]
                 for n in unblankable:
-                    keep[
-                        "The record must stay for the fields kept, and this field cannot be left empty."
-                    ].append(n)
+                    keep[UNBLANKABLE].append(n)
                 erase = [n for n in erase if n not in unblankable]
                 if erase:
                     add(entry, ErasureAction.ANONYMISED, erase, " ".join(reasons), row.pk)
@@ -390,8 +393,15 @@ def _downgrade_blocked_deletes(plan: ErasurePlan) -> None:
             item.reason + " The record itself stays, emptied, because other records that must be kept "
             "depend on it."
         )
-        anon = PlanItem(item.model, ErasureAction.ANONYMISED, item.fields, item.categories, reason, blocked)
-        plan.items.append(anon)
+        model = item.model.model
+        fixed = tuple(n for n in item.fields if blank_value(_field(model, n)) is NO_BLANK)
+        emptied = tuple(n for n in item.fields if n not in fixed)
+        if emptied:
+            cats = tuple(dict.fromkeys(item.model.field(n).category.key for n in emptied))
+            plan.items.append(PlanItem(item.model, ErasureAction.ANONYMISED, emptied, cats, reason, blocked))
+        if fixed:
+            cats = tuple(dict.fromkeys(item.model.field(n).category.key for n in fixed))
+            plan.items.append(PlanItem(item.model, ErasureAction.KEPT, fixed, cats, UNBLANKABLE, blocked))
         if not item.pks:
             plan.items.remove(item)
 
