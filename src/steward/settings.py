@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "steward.api",
     "steward.notices",
     "steward.sharing",
+    "steward.placements",
 ]
 
 MIDDLEWARE = [
