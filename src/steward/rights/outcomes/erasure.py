@@ -35,6 +35,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils import timezone
 
 from steward.accounts.roles import Action
 from steward.organisations.models import School
@@ -311,8 +312,10 @@ def _context(request: RightsRequest, on: dt.date) -> _Ctx:
 
 def erasure_plan(request: RightsRequest, on: dt.date | None = None) -> ErasurePlan:
     """What erasure would delete, anonymise and keep for the request's pupil, record type by record type,
-    each with its reason. Reads only: the DPO reviews this before `erase` applies it."""
-    on = on or request.clock_started_on
+    each with its reason, as of `on` (default today: retention periods are measured to it). Reads only
+    and holds no values (counts, field names, reasons), so the DPO can review it before `erase` applies
+    it; callers show it only to those who may act on the request."""
+    on = on or timezone.localdate()
     ctx = _context(request, on)
     items: dict[tuple[str, ErasureAction, tuple[str, ...], str], PlanItem] = {}
 
