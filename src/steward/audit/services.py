@@ -192,4 +192,5 @@ def verify_chain() -> ChainReport:
         AuditEvent.objects.order_by("id").iterator(chunk_size=2000),
         _payload,
         head_hash=head.last_hash if head is not None else None,
+        noun="event",
     )

@@ -33,7 +33,7 @@ class ChainReport:
 
 
 def verify_rows(
-    rows: Iterable[Any], payload: Callable[[Any], dict[str, Any]], *, head_hash: str | None
+    rows: Iterable[Any], payload: Callable[[Any], dict[str, Any]], *, head_hash: str | None, noun: str = "row"
 ) -> ChainReport:
     """Walk `rows` (oldest first; each with `id`, `prev_hash`, `hash`) and recompute every link.
 
@@ -44,14 +44,19 @@ def verify_rows(
     for row in rows:
         if row.prev_hash != prev:
             return ChainReport(
-                checked, False, row.id, "previous-hash link broken (a row was removed or reordered)"
+                checked,
+                False,
+                row.id,
+                f"previous-hash link broken ({noun}s were removed or reordered)",
             )
         if digest(prev, payload(row)) != row.hash:
             return ChainReport(
-                checked, False, row.id, "content does not match its hash (the row was altered)"
+                checked, False, row.id, f"content does not match its hash (the {noun} was altered)"
             )
         prev = row.hash
         checked += 1
     if head_hash is not None and head_hash != prev:
-        return ChainReport(checked, False, None, "the newest rows were removed (chain head does not match)")
+        return ChainReport(
+            checked, False, None, f"the newest {noun}s were removed (chain head does not match)"
+        )
     return ChainReport(checked, True)
