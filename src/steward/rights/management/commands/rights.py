@@ -129,7 +129,8 @@ class Command(ActorCommand):
             p.add_argument("--actor", required=True, help="username of the person running this command")
             p.add_argument("--format", choices=["text", "json"], default="text")
             if name not in ("list", "show", "log"):
-                p.add_argument("--on", help="the date it happened (YYYY-MM-DD; default today)")
+                when = "the day to check deadlines on" if name == "remind" else "the date it happened"
+                p.add_argument("--on", help=f"{when} (YYYY-MM-DD; default today)")
             return p
 
         ls = command("list", "list the requests you may work on", with_id=False)
