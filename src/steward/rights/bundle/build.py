@@ -473,7 +473,10 @@ def _section_blocks(
             used = [
                 c
                 for c in s.columns
-                if c.name not in PDF_HIDDEN and any(r.get(c.name) not in (None, "") for r in rows[key])
+                # Codes are in the labels already ("WBRI - White - British"); the CSV keeps both.
+                if c.name not in PDF_HIDDEN
+                and not c.name.endswith("_code")
+                and any(r.get(c.name) not in (None, "") for r in rows[key])
             ]
             tables.append(
                 Table([c.label for c in used], [[display(r.get(c.name)) for c in used] for r in rows[key]])
