@@ -97,7 +97,7 @@ def category_info(view: RegisterView, category: str) -> CategoryInfo:
             purpose_names.get(k, k) for k in u.purposes if purpose_names.get(k, k) not in info.purposes
         )
         info.sources.extend(s for s in u.source_labels if s not in info.sources)
-    rules = {r.category.key: [] for r in view.retention}  # type: dict[str, list[Any]]
+    rules: dict[str, list[Any]] = {r.category.key: [] for r in view.retention}
     for r in view.retention:
         rules[r.category.key].append(r)
     for key in _best(list(rules), category):
