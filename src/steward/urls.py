@@ -11,5 +11,7 @@ urlpatterns = [
     path("notices/", include("steward.notices.urls")),
     path("register/", include("steward.register.urls")),
     path("requests/", include("steward.rights.urls")),
+    path("placements/", include("steward.placements.urls")),
+    path("provider/", include("steward.placements.provider_urls")),
     path("", include("steward.web.urls")),
 ]

@@ -25,6 +25,7 @@ _NAV = (
     ("Pupils", "web:pupil_search", {Action.VIEW_PUPILS}, {"web:pupil_search", "web:pupil_detail"}),
     ("Add pupil", "web:pupil_create", {Action.CHANGE_PUPILS}, {"web:pupil_create"}),
     ("Requests", "rights:dashboard", {Action.CHANGE_PUPILS, Action.MANAGE_REGISTER}, {"rights:*"}),
+    ("Placements", "placements:index", {Action.CHANGE_PUPILS}, {"placements:*"}),
     ("Register", "register:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"register:*"}),
     ("Notices", "notices:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"notices:*"}),
     ("Data map", "web:data_map", {Action.VIEW_DATAMAP}, {"web:data_map"}),
