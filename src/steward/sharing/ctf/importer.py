@@ -287,8 +287,12 @@ class _Planner:
         try:
             obj.full_clean(exclude=exclude)
         except ValidationError as exc:
+            reported = {p.path for p in self.problems}
             for name, messages in exc.message_dict.items():
                 below = "" if name == NON_FIELD_ERRORS else parts.get(name, "")
+                target = el.find(below) if below else None
+                if target is not None and self.tree.getpath(target) in reported:
+                    continue  # already reported at that element (e.g. the UPN check letter)
                 label = "" if name == NON_FIELD_ERRORS else f"{name.replace('_', ' ')}: "
                 for message in messages:
                     self.problem(el, f"{label}{message}", below)
