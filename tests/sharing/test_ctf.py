@@ -27,6 +27,7 @@ from steward.records.models import Assessment, AttendanceMark, SafeguardingConce
 from steward.rights.models import Restriction
 from steward.sharing import packages
 from steward.sharing.ctf import xml
+from steward.sharing.ctf.childprotection import mark_sent, owed, status
 from steward.sharing.ctf.common import UNKNOWN, Destination, ctf_version, resolve_destination
 from steward.sharing.ctf.export import CtfExport, export_ctf
 from steward.sharing.ctf.fields import CARRIED, categories
@@ -592,3 +593,33 @@ def test_leavers_on_selects_pupils_leaving_that_day(
             "ctf", "export", "--school", "100001", "--leavers-on", "2026-11-21", "--to", "unknown",
             "--output", str(tmp_path / "none.zip"), "--actor", "dpo",
         )  # fmt: skip
+
+
+def test_marking_a_cp_file_sent_takes_it_off_the_list(
+    rich: Pupil, published: School, dpo: User, school_b: School
+) -> None:
+    SafeguardingConcern.objects.create(
+        pupil=rich, school=published, raised_at=dt.datetime(2026, 10, 1, 10, tzinfo=dt.UTC),
+        raised_by_name="A Teacher", category="online", narrative="n",
+    )  # fmt: skip
+    (cp,) = export(dpo, published, [rich], Destination.of(school_b)).child_protection
+    assert status(cp, cp.due_on + dt.timedelta(days=1)) == "overdue"
+    with acting_as(dpo, channel="web"):
+        with pytest.raises(ValidationError, match="before the file was sent"):
+            mark_sent(
+                actor=dpo,
+                transfer=cp,
+                sent_on=ON,
+                method="by_hand",
+                receipt_confirmed_on=ON - dt.timedelta(days=1),
+            )
+        mark_sent(actor=dpo, transfer=cp, sent_on=ON, method="by_hand", receipt_confirmed_on=ON)
+    assert not owed(school=published).exists()
+    call_command("ctf", "child-protection", stdout=(out := io.StringIO()))
+    assert "No child protection files are waiting" in out.getvalue()
+
+
+def test_docs_list_every_element_the_ctf_carries() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "ctf.md").read_text()
+    for c in CARRIED:
+        assert f"| `{c.element}` | `{c.name}` | `{c.category}` |" in doc, c
