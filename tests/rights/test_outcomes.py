@@ -130,10 +130,13 @@ def test_rectify_needs_change_rights_and_the_category(
     # The office manager may change pupils but not read safeguarding: the record does not exist for them.
     with acting_as(office, channel="web"), pytest.raises(Http404):
         outcomes.rectify(actor=office, request=req, target=concern, field="narrative", value="x", on=ON)
-    dsl = users["dsl"]
-    with acting_as(dsl, channel="web"):
+    # The DSL reads safeguarding but does not handle rights requests; the trust DPO does both.
+    with acting_as(users["dsl"], channel="web"), pytest.raises(PermissionDenied):
+        outcomes.rectify(actor=users["dsl"], request=req, target=concern, field="narrative", value="x", on=ON)
+    dpo = users["trust_dpo"]
+    with acting_as(dpo, channel="web"):
         outcomes.rectify(
-            actor=dsl, request=req, target=concern, field="narrative", value="Seen without a coat.", on=ON
+            actor=dpo, request=req, target=concern, field="narrative", value="Seen without a coat.", on=ON
         )
     concern.refresh_from_db()
     assert concern.narrative == "Seen without a coat."

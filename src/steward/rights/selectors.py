@@ -22,13 +22,15 @@ from steward.organisations.models import School
 from steward.people.models import Pupil, PupilContact
 from steward.people.selectors import pupils_visible_to, search_pupils
 from steward.rights import services
-from steward.rights.deadlines import Deadline, DeadlineError, Pause, due_date
-from steward.rights.models import CLOSED_STATUSES, EventKind, RequestEvent, RequestKind, RightsRequest
+from steward.rights.deadlines import Deadline, DeadlineError
+from steward.rights.models import CLOSED_STATUSES, EventKind, RequestEvent, RightsRequest
 
 
 def requests_visible_to(actor: Any, action: Action = Action.CHANGE_PUPILS) -> QuerySet[RightsRequest]:
-    """Requests at schools where the actor may `action` (by default: those who handle requests)."""
-    school_ids = scope_for(actor).school_ids(action)
+    """Requests at schools where the actor may `action` and read rights-request data (`pupil.rights`):
+    those who handle requests (the DP lead, headteacher, office staff and the DPO), not every role that
+    may change pupils."""
+    school_ids = scope_for(actor).schools_reading(["pupil.rights"], action)
     if not school_ids:
         return RightsRequest.objects.none()
     return RightsRequest.objects.filter(school_id__in=school_ids).select_related("pupil", "school")
@@ -79,35 +81,9 @@ class DeadlineView:
         return self.deadline.due if self.deadline is not None else None
 
 
-def _pauses_from(events: Iterable[RequestEvent]) -> tuple[Pause, ...]:
-    """`services.pauses` from events already in memory (oldest first)."""
-    out: list[Pause] = []
-    start: dt.date | None = None
-    for ev in events:
-        if ev.kind == EventKind.CLARIFICATION_ASKED:
-            start = ev.on
-        elif ev.kind == EventKind.CLARIFICATION_RECEIVED and start is not None:
-            out.append(Pause(start, ev.on))
-            start = None
-    if start is not None:
-        out.append(Pause(start, None))
-    return tuple(out)
-
-
 def _deadline(request: RightsRequest, events: Iterable[RequestEvent] | None) -> Deadline:
-    """`services.due(request)`; with the request's clarification events in memory, without a query for them."""
-    if events is None:
-        return cast(Deadline, services.due(request))
-    kind = services.DEADLINE_KIND[RequestKind(request.kind)]
-    if kind == "educational-record":
-        return due_date(kind, request.clock_started_on, school=request.school)
-    return due_date(
-        kind,
-        request.clock_started_on,
-        school=request.school,
-        extended=request.extension_decided_on is not None,
-        pauses=_pauses_from(events),
-    )
+    """`services.due(request)`, with the request's events from memory when they were prefetched."""
+    return cast(Deadline, services.due(request, events=events))
 
 
 def deadline_view(
@@ -270,3 +246,126 @@ def request_schools(actor: Any, pupil: Pupil) -> QuerySet[School]:
 def pupil_contact_links(pupil: Pupil) -> QuerySet[PupilContact]:
     """The pupil's contacts (who may be the requester), with relationship and parental responsibility."""
     return PupilContact.objects.filter(pupil=pupil).select_related("contact").order_by("priority", "pk")
+
+
+# --- the pupil page: restriction and youth-support notice -------------------------------------------
+
+RIGHTS_CATEGORY = "pupil.rights"
+
+
+@dataclass(frozen=True)
+class RestrictionNotice:
+    """One restriction in force: since when, on what ground, and the categories (labels; empty: all)."""
+
+    started_on: dt.date
+    ground: str
+    categories: tuple[str, ...]
+
+    @property
+    def everything(self) -> bool:
+        return not self.categories
+
+
+@dataclass(frozen=True)
+class PupilRightsNotice:
+    """What the pupil page says about the pupil's rights: restrictions in force and youth-support sharing."""
+
+    restrictions: tuple[RestrictionNotice, ...]
+    youth_support: Any  # rights.outcomes.YssState
+
+
+def pupil_rights_notice(actor: Any, pupil: Pupil, *, on: dt.date) -> PupilRightsNotice | None:
+    """The pupil's active restrictions of processing and youth-support sharing state on `on`, for staff
+    who may read the pupil's rights records (`pupil.rights`) at one of the pupil's schools; None for
+    others. Showing a restriction or a recorded choice is audited as a view of that category."""
+    from steward.audit.services import Subject, record
+    from steward.registry.taxonomy import taxonomy
+    from steward.rights.models import RestrictionGround
+    from steward.rights.outcomes import active_restrictions, youth_support_state
+
+    scope = scope_for(actor)
+    schools = sorted(
+        s for s in pupil.enrolments.values_list("school_id", flat=True) if scope.may_read(RIGHTS_CATEGORY, s)
+    )
+    if not schools:
+        return None
+    tax = taxonomy()
+    notices = []
+    for r in active_restrictions(pupil, on):
+        labels = tuple(tax.get(k).label if k in tax else k for k in (r.categories or []))
+        notices.append(RestrictionNotice(r.started_on, RestrictionGround(r.ground).label, labels))
+    yss = youth_support_state(pupil, on)
+    if notices or yss.choice is not None:
+        record(
+            "view",
+            model="rights.Restriction" if notices else "rights.YouthSupportChoice",
+            object_id=pupil.pk,
+            subject=Subject(pupil_id=pupil.pk, school_id=schools[0]),
+            categories=[RIGHTS_CATEGORY],
+            detail={"page": "pupil profile: rights notice"},
+        )
+    return PupilRightsNotice(tuple(notices), yss)
+
+
+# --- rectification: the pupil's registered records --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordField:
+    name: str
+    label: str
+    category: str
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A registered kind of pupil record with rows for the pupil, and its fields the actor may correct."""
+
+    label: str  # app.Model
+    name: str  # verbose name
+    entry: Any  # registry.ModelEntry
+    fields: tuple[RecordField, ...]
+
+
+def _rectifiable_fields(entry: Any, actor: Any, school_id: int) -> tuple[RecordField, ...]:
+    from django.db import models as dj
+    from django.utils.text import capfirst
+
+    scope = scope_for(actor)
+    out = []
+    for fe in entry.personal_fields():
+        f = entry.model._meta.get_field(fe.name)
+        if f.is_relation or isinstance(f, dj.FileField) or not getattr(f, "editable", True):
+            continue
+        if not scope.may_read(fe.category.key, school_id):
+            continue
+        out.append(RecordField(fe.name, capfirst(str(f.verbose_name)), fe.category.key))
+    return tuple(out)
+
+
+def _pupil_rows(entry: Any, pupil: Pupil) -> QuerySet[Any]:
+    manager = entry.model._default_manager
+    if not entry.subject_path:
+        return cast(QuerySet[Any], manager.filter(pk=pupil.pk))
+    return cast(QuerySet[Any], manager.filter(**{entry.subject_path: pupil.pk}))
+
+
+def rectifiable_record_types(actor: Any, req: RightsRequest) -> list[RecordType]:
+    """The registered kinds of record holding the request's pupil's data (rights records aside), with
+    the fields the actor may read and so correct."""
+    from steward.registry.registry import registered_models
+
+    out = []
+    for entry in registered_models(subject="pupil"):
+        if entry.model._meta.app_label in ("rights", "audit"):
+            continue
+        fields = _rectifiable_fields(entry, actor, req.school_id)
+        if not fields or not _pupil_rows(entry, req.pupil).exists():
+            continue
+        out.append(RecordType(entry.label, str(entry.model._meta.verbose_name), entry, fields))
+    return sorted(out, key=lambda t: t.name.lower())
+
+
+def rectifiable_records(record_type: RecordType, req: RightsRequest) -> list[Any]:
+    """The pupil's rows of one record type, oldest first."""
+    return list(_pupil_rows(record_type.entry, req.pupil).order_by("pk")[:500])

@@ -9,6 +9,7 @@ Rules: /work/shared/domain/rules.md §1 (SAR) and §3.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -57,7 +58,10 @@ def _visible(actor: Any, school_id: int) -> None:
 
 def _require(actor: Any, school_id: int, action: Action = Action.CHANGE_PUPILS) -> None:
     _visible(actor, school_id)
-    if not scope_for(actor).may(action, school_id):
+    scope = scope_for(actor)
+    # Handling requests means reading their data (pupil.rights): a DSL or SENCO changes pupils but
+    # does not run rights requests.
+    if not scope.may(action, school_id) or not scope.may_read("pupil.rights", school_id):
         what = (
             "make DPO decisions on rights requests"
             if action == Action.MANAGE_REGISTER
@@ -687,23 +691,37 @@ def note_added(*, actor: Any, request: RightsRequest, on: dt.date, note: str) ->
 # --- deadline -----------------------------------------------------------------------------------
 
 
-def pauses(request: RightsRequest) -> tuple[Any, ...]:
-    """Clarification pauses as `deadlines.Pause(start, end)` in order (the last with end None if still open)."""
+def pauses_from(events: Iterable[RequestEvent], clock_start: dt.date) -> tuple[Any, ...]:
+    """Clarification pauses as `deadlines.Pause(start, end)` from a request's events (oldest first; the
+    last with end None if still open).
+
+    A pause that ended before the clock (re)started is dropped, and one that straddles the start is cut
+    to begin there: when ID or a fee arrives after a clarification, the clock starts afresh from that
+    day (rules §1.2), so earlier waiting does not count twice.
+    """
     from steward.rights.deadlines import Pause
 
-    out: list[Any] = []
+    raw: list[tuple[dt.date, dt.date | None]] = []
     start: dt.date | None = None
-    for ev in request.events.filter(
-        kind__in=[EventKind.CLARIFICATION_ASKED, EventKind.CLARIFICATION_RECEIVED]
-    ).order_by("at", "pk"):
+    for ev in events:
         if ev.kind == EventKind.CLARIFICATION_ASKED:
             start = ev.on
-        elif start is not None:
-            out.append(Pause(start, ev.on))
+        elif ev.kind == EventKind.CLARIFICATION_RECEIVED and start is not None:
+            raw.append((start, ev.on))
             start = None
     if start is not None:
-        out.append(Pause(start, None))
-    return tuple(out)
+        raw.append((start, None))
+    return tuple(
+        Pause(max(begin, clock_start), end) for begin, end in raw if end is None or end > clock_start
+    )
+
+
+def pauses(request: RightsRequest) -> tuple[Any, ...]:
+    """The request's clarification pauses (see `pauses_from`)."""
+    events = request.events.filter(
+        kind__in=[EventKind.CLARIFICATION_ASKED, EventKind.CLARIFICATION_RECEIVED]
+    ).order_by("at", "pk")
+    return pauses_from(events, request.clock_started_on)
 
 
 # Request kinds as `deadlines.due_date` names them. Withdrawing consent (Art 7(3)) and the youth-support
@@ -721,12 +739,19 @@ DEADLINE_KIND = {
 }
 
 
-def due(request: RightsRequest, *, extended: bool | None = None, pause_method: str = "suspend") -> Any:
+def due(
+    request: RightsRequest,
+    *,
+    extended: bool | None = None,
+    pause_method: str = "suspend",
+    events: Iterable[RequestEvent] | None = None,
+) -> Any:
     """The request's legal deadline (`rights.deadlines.Deadline`) from the clock start, honouring the
     recorded clarification pauses and any extension. `.due` is None while a pause is open.
 
     `extended` defaults to whether an extension was decided. The educational record (15 school days)
-    has no pause and no extension, so neither is passed for it.
+    has no pause and no extension, so neither is passed for it. `events`: the request's events already
+    in memory, oldest first (a dashboard prefetches them), instead of a query.
     """
     from steward.rights.deadlines import due_date
 
@@ -740,6 +765,6 @@ def due(request: RightsRequest, *, extended: bool | None = None, pause_method: s
         request.clock_started_on,
         school=request.school,
         extended=extended,
-        pauses=pauses(request),
+        pauses=pauses(request) if events is None else pauses_from(events, request.clock_started_on),
         pause_method=pause_method,
     )
