@@ -23,21 +23,40 @@ from django.utils.text import capfirst
 from steward.core import codes
 from steward.organisations.models import School
 from steward.people.models import PupilContact
-from steward.register.forms import flag, text
+from steward.register.forms import (
+    OfferedMultipleChoiceField,
+    Option,
+    OptionGroup,
+    category_groups,
+    flag,
+    text,
+)
 from steward.rights.models import (
     CLOSED_STATUSES,
+    BundleState,
     Channel,
     CompetenceAssessment,
     CompetenceOutcome,
+    DecidedBy,
     DpoOutcome,
     FeeDecision,
+    ManualTask,
+    MarkDecision,
+    ObjectionDecision,
+    ObjectionOutcome,
     PupilView,
+    Rectification,
     RequesterKind,
     RequestEvent,
     RequestKind,
+    Restriction,
+    RestrictionGround,
     RightsRequest,
     Status,
+    YouthSupportChoice,
+    YouthSupportState,
 )
+from steward.rights.redaction import Kind, ReasonCode
 from steward.web.forms import DateInputField, GovukForm
 
 # --- fields ------------------------------------------------------------------------------------------
@@ -473,3 +492,440 @@ class ReleaseForm(RightsForm):
 class NoteForm(RightsForm):
     note = text(RequestEvent, "note", long=True, rows=5)
     on = on_date("Date")
+
+
+# --- response work: manual searches, bundles, the redaction review -----------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one file input; cleans to a list (empty when none was chosen)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(d, initial) for d in data if d]
+        return [one(data, initial)] if data else []
+
+
+class TaskCreateForm(RightsForm):
+    """Ask a member of staff to search a system by hand (`tasks.create_task`)."""
+
+    error_map = {"system": "system_name"}
+    system = forms.CharField(required=False, widget=forms.HiddenInput)
+    system_name = text(
+        ManualTask,
+        "system_name",
+        hint="For example, CCTV, the school email system, the payments system.",
+    )
+    instructions = text(ManualTask, "instructions", long=True, rows=4)
+    assigned_to = StaffChoiceField(
+        label="Assign to",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Select a member of staff",
+        error_messages={"invalid_choice": "Select someone who works on requests at the school"},
+    )
+    assigned_to.govuk = "select"  # type: ignore[attr-defined]
+    due_on = DateInputField(
+        label="Due on",
+        required=False,
+        help_text="A week before the legal deadline unless you change it. For example, 24 11 2026",
+    )
+    due_on.govuk = "date"  # type: ignore[attr-defined]
+
+    def __init__(self, *args: Any, staff: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assigned_to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = staff
+
+
+class TaskCompleteForm(RightsForm):
+    """Return what a manual search found, or that nothing is held (`tasks.complete_task`)."""
+
+    error_map = {"completed_on": "on", "status": "returned", "files": "returned", "result_note": "note"}
+    returned = MultipleFileField(
+        label="Files returned",
+        help_text="Choose one or more files (text, PDF, Word, images). Attach them again if the page shows an error.",
+    )
+    nothing_found = forms.BooleanField(label="Nothing is held in this system", required=False)
+    nothing_found.govuk = "checkbox"  # type: ignore[attr-defined]
+    note = text(ManualTask, "result_note", long=True)
+    on = on_date("Date searched")
+
+
+class TaskCancelForm(RightsForm):
+    error_map = {"status": "reason", "result_note": "reason"}
+    reason = text(ManualTask, "result_note", label="Why the search is not needed", long=True)
+    on = on_date("Date")
+
+
+class BundleBuildForm(GovukForm):
+    state = forms.ChoiceField(choices=BundleState.choices)
+
+
+class MarkDecisionForm(GovukForm):
+    decision = forms.ChoiceField(
+        choices=[(MarkDecision.ACCEPTED, "Accept"), (MarkDecision.REMOVED, "Remove")],
+        error_messages={
+            "required": "Accept or remove the redaction",
+            "invalid_choice": "Accept or remove it",
+        },
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000)
+
+
+class AcceptAllForm(GovukForm):
+    location = forms.CharField(max_length=200)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+REASON_CHOICES = [(r.value, r.label.capitalize()) for r in ReasonCode]
+
+
+class AddRedactionForm(GovukForm):
+    """The reviewer's own redaction of one text: the exact words, which occurrence, and the reason.
+
+    `spans()` turns the words into character spans of `source` (the text under review), leaving out
+    occurrences already inside a mark that is applied (accepted or proposed)."""
+
+    location = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    words = forms.CharField(
+        label="Text to redact",
+        max_length=500,
+        strip=False,
+        help_text="Type or paste it exactly as it appears in the text above, with the same capitals.",
+        error_messages={"required": "Enter the text to redact"},
+    )
+    occurrence = forms.IntegerField(
+        label="Which occurrence",
+        required=False,
+        min_value=1,
+        help_text="Leave empty to redact every occurrence; 1 for the first, 2 for the second.",
+        error_messages={
+            "invalid": "Which occurrence must be a whole number, like 1",
+            "min_value": "Which occurrence must be 1 or more",
+        },
+    )
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=[("", "Select a reason"), *REASON_CHOICES],
+        error_messages={"required": "Select the reason", "invalid_choice": "Select one of the reasons"},
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000)
+
+    def __init__(
+        self, *args: Any, source: str, covered: Sequence[tuple[int, int]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        self.covered = covered
+        self.found: list[tuple[int, int]] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        words = data.get("words") or ""
+        if not words.strip():
+            return data
+        starts = []
+        i = self.source.find(words)
+        while i >= 0:
+            starts.append(i)
+            i = self.source.find(words, i + len(words))
+        if not starts:
+            self.add_error(
+                "words",
+                f"“{words}” is not in this text: type it exactly as it appears (capitals, spaces, punctuation).",
+            )
+            return data
+        n = data.get("occurrence")
+        if n is not None:
+            if n > len(starts):
+                self.add_error(
+                    "occurrence",
+                    f"“{words}” appears {len(starts)} time{'s' if len(starts) != 1 else ''} in this text, not {n}.",
+                )
+                return data
+            starts = [starts[n - 1]]
+        spans = [(s, s + len(words)) for s in starts]
+        fresh = [sp for sp in spans if not any(a <= sp[0] and sp[1] <= b for a, b in self.covered)]
+        if not fresh:
+            self.add_error("words", f"“{words}” is already redacted here.")
+            return data
+        self.found = fresh
+        return data
+
+
+class ReviewDoneForm(GovukForm):
+    note = forms.CharField(
+        label="Note on the review",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was checked, for example: every returned file read in full.",
+    )
+
+
+class ReviewFilterForm(GovukForm):
+    undecided = forms.BooleanField(label="Only redactions still to decide", required=False)
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Any kind"), *((k.value, k.value.capitalize()) for k in Kind)],
+    )
+
+
+# --- outcomes ------------------------------------------------------------------------------------------
+
+
+def pupil_category_groups() -> tuple[OptionGroup, ...]:
+    """The taxonomy's pupil categories as checkbox groups (the pupil's data, not contacts' or staff's)."""
+    out: list[OptionGroup] = []
+    i = 0
+    for group in category_groups():
+        options = []
+        for o in group.options:
+            if o.value == "pupil" or o.value.startswith("pupil."):
+                options.append(Option(o.value, o.label, o.hint, o.special, o.depth, i))
+                i += 1
+        if options:
+            out.append(OptionGroup(group.label, tuple(options)))
+    return tuple(out)
+
+
+def category_checkboxes(label: str, hint: str = "") -> OfferedMultipleChoiceField:
+    groups = pupil_category_groups()
+    field = OfferedMultipleChoiceField(
+        label=label,
+        help_text=hint,
+        required=False,
+        choices=[(o.value, o.label) for g in groups for o in g.options],
+    )
+    field.groups = groups
+    field.govuk = "checkboxes"  # type: ignore[attr-defined]
+    return field
+
+
+class RectifyPickForm(GovukForm):
+    """Which record and field to correct (a GET form, filled in step by step)."""
+
+    record_type = forms.ChoiceField(label="Kind of record", required=False)
+    record = forms.ChoiceField(label="Record", required=False)
+    field = forms.ChoiceField(label="Field", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        types: Sequence[tuple[str, str]],
+        records: Sequence[tuple[str, str]] = (),
+        fields: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices, blank in (
+            ("record_type", types, "Select a kind of record"),
+            ("record", records, "Select a record"),
+            ("field", fields, "Select a field"),
+        ):
+            f = self.fields[name]
+            assert isinstance(f, forms.ChoiceField)
+            f.choices = [("", blank), *choices]
+
+
+class RectifyForm(RightsForm):
+    """Correct the chosen field, or record a supplementary statement (`outcomes.rectify`)."""
+
+    error_map = {"target": "value"}
+    value = forms.CharField(label="Corrected value", required=False, max_length=10000)
+    value.govuk = "input"  # type: ignore[attr-defined]
+    statement_only = forms.BooleanField(
+        label="Keep the recorded value: record only a supplementary statement",
+        required=False,
+        help_text="For an opinion the pupil disputes, or to complete incomplete data.",
+    )
+    statement_only.govuk = "checkbox"  # type: ignore[attr-defined]
+    statement = text(Rectification, "statement", long=True)
+    on = on_date(_label(Rectification, "on"))
+
+    def __init__(self, *args: Any, model_field: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.value_keys = {model_field.name: "value"} if model_field is not None else {}
+        if model_field is not None and model_field.choices:
+            self.fields["value"] = forms.ChoiceField(
+                label="Corrected value",
+                required=False,
+                choices=[
+                    ("", "Select the corrected value"),
+                    *((str(v), str(lab)) for v, lab in model_field.flatchoices),
+                ],
+            )
+            self.fields["value"].govuk = "select"  # type: ignore[attr-defined]
+        elif model_field is not None:
+            hints = {
+                "DateField": "As a date: YYYY-MM-DD, for example 2015-03-14.",
+                "BooleanField": "true or false",
+                "IntegerField": "A whole number.",
+                "PositiveIntegerField": "A whole number.",
+                "PositiveSmallIntegerField": "A whole number.",
+                "DecimalField": "A number, for example 1.5.",
+            }
+            self.fields["value"].help_text = hints.get(model_field.get_internal_type(), "")
+            if model_field.get_internal_type() == "TextField":
+                self.fields["value"].govuk = "textarea"  # type: ignore[attr-defined]
+
+    def add_refusal(self, exc: Any) -> None:
+        """The model's errors on the corrected field belong to the value box."""
+        self.add_model_errors(exc, {**self.error_map, **self.value_keys})
+
+
+class ErasureForm(RightsForm):
+    error_map = {"status": "checked"}
+    checked = forms.BooleanField(
+        label="I have checked the plan",
+        required=True,
+        error_messages={"required": "Confirm that you have checked the plan"},
+    )
+    checked.govuk = "checkbox"  # type: ignore[attr-defined]
+    on = on_date("Date applied")
+
+
+class CategoriesChosen(RightsForm):
+    """A form with "every category" or a choice of categories (one of the two)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("everything") and data.get("categories"):
+            self.add_error("categories", "Tick every category, or choose categories, not both")
+        elif not data.get("everything") and not data.get("categories"):
+            self.add_error("categories", "Choose the categories to restrict, or tick every category")
+        return data
+
+    def keys(self) -> list[str] | None:
+        """The categories for the service (None: every category)."""
+        return (
+            None if self.cleaned_data.get("everything") else list(self.cleaned_data.get("categories") or [])
+        )
+
+
+class RestrictForm(CategoriesChosen):
+    """Restrict processing of the pupil's data (`outcomes.restrict`)."""
+
+    error_map = {"request": "ground", "started_on": "on"}
+    ground = pick(_label(Restriction, "ground"), RestrictionGround.choices)
+    everything = forms.BooleanField(label="Every category of the pupil's data", required=False)
+    everything.govuk = "checkbox"  # type: ignore[attr-defined]
+    categories = category_checkboxes(
+        "Or only these categories",
+        "A category covers every category below it.",
+    )
+    note = text(Restriction, "note", long=True)
+    on = on_date(_label(Restriction, "started_on"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("everything") and data.get("categories"):
+            self.add_error("categories", "Tick every category, or choose categories, not both")
+        elif not data.get("everything") and not data.get("categories"):
+            self.add_error("categories", "Choose the categories to restrict, or tick every category")
+        return data
+
+    def keys(self) -> list[str] | None:
+        return (
+            None if self.cleaned_data.get("everything") else list(self.cleaned_data.get("categories") or [])
+        )
+
+
+class LiftRestrictionForm(RightsForm):
+    error_map = {"lifted_on": "on", "told_before_lift_on": "told_on", "lift_reason": "reason"}
+    reason = text(Restriction, "lift_reason", long=True)
+    told_on = on_date(
+        "Date the person was told", hint="They must be told before it is lifted (UK GDPR Art 18(3))."
+    )
+    on = on_date(_label(Restriction, "lifted_on"))
+
+
+class ObjectionPurposeForm(GovukForm):
+    purpose = forms.ChoiceField(label="Purpose objected to", required=False)
+
+    def __init__(self, *args: Any, purposes: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields["purpose"]
+        assert isinstance(f, forms.ChoiceField)
+        f.choices = [("", "Select a purpose"), *purposes, ("none", "Not in the register")]
+
+
+class ObjectionDecisionForm(RightsForm):
+    error_map = {"decided_on": "on", "purpose": "outcome"}
+    processing = text(ObjectionDecision, "processing", long=True)
+    outcome = pick(_label(ObjectionDecision, "outcome"), ())
+    reasons = text(ObjectionDecision, "reasons", long=True, rows=5)
+    on = on_date(_label(ObjectionDecision, "decided_on"))
+
+    def __init__(self, *args: Any, allowed: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields["outcome"]
+        assert isinstance(f, forms.ChoiceField)
+        f.choices = [("", ""), *((str(v), str(lab)) for v, lab in ObjectionOutcome.choices if v in allowed)]
+
+
+class ObjectionPendingForm(CategoriesChosen):
+    error_map = {"started_on": "on", "request": "categories"}
+    everything = forms.BooleanField(label="Every category of the pupil's data", required=False)
+    everything.govuk = "checkbox"  # type: ignore[attr-defined]
+    categories = category_checkboxes("Or only the data the objection is about")
+    note = text(Restriction, "note", long=True)
+    on = on_date(_label(Restriction, "started_on"))
+
+
+class YouthSupportChoiceForm(RightsForm):
+    error_map = {"request": "state"}
+    state = pick(_label(YouthSupportChoice, "state"), YouthSupportState.choices)
+    decided_by = pick(_label(YouthSupportChoice, "decided_by"), DecidedBy.choices)
+    contact = pick(
+        "Parent who decided",
+        (),
+        select=True,
+        blank="Not a parent's choice",
+        required=False,
+        hint="For a parent's choice: a contact with parental responsibility.",
+    )
+    note = text(YouthSupportChoice, "note", long=True)
+    on = on_date(_label(YouthSupportChoice, "on"))
+
+    def __init__(self, *args: Any, links: Sequence[PupilContact], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields["contact"]
+        assert isinstance(f, forms.ChoiceField)
+        f.choices = [
+            ("", "Not a parent's choice"),
+            *((str(link.contact_id), _contact_label(link)) for link in links),
+        ]
+        self.links = {link.contact_id: link.contact for link in links}
+
+    def parent(self) -> Any:
+        value = self.cleaned_data.get("contact")
+        return self.links.get(int(value)) if value else None
+
+
+class OptDownForm(RightsForm):
+    on = on_date("Date applied")
+
+
+class ConsentWithdrawnForm(RightsForm):
+    purpose_name = forms.CharField(
+        label="Purpose the consent was for",
+        required=False,
+        max_length=200,
+        help_text="Its name or key in the register, for example: photographs on the school website.",
+    )
+    purpose_name.govuk = "input"  # type: ignore[attr-defined]
+    on = on_date("Date withdrawn")

@@ -33,6 +33,7 @@ from steward.people import services as pupil_services
 from steward.people.models import Enrolment, Pupil
 from steward.people.selectors import Profile, Section, pupil_profile, search_pupils
 from steward.registry.registry import as_data
+from steward.rights import selectors as rights_selectors
 from steward.web.access import require
 from steward.web.forms import AuditFilterForm, PupilCreateForm, PupilSearchForm, SignInForm
 
@@ -164,6 +165,9 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "identity_groups": _identity_groups(profile),
             "sections": sections,
             "empty_sections": empty,
+            "rights_notice": rights_selectors.pupil_rights_notice(
+                request.user, profile.pupil, on=timezone.localdate()
+            ),
         },
     )
 
