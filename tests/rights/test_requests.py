@@ -267,6 +267,34 @@ def test_clarification_pause_recorded_and_in_the_due_date(
     assert services.due(req).paused_days == 10
 
 
+def test_a_pause_before_the_clock_restarts_is_not_counted(
+    users: dict[str, User], school_a: School, pupil_a: Pupil
+) -> None:
+    """Clarified first, ID verified later: the clock starts at ID, and the earlier pause does not count
+    (rules §1.2); a pause straddling the new start counts only from it."""
+    from steward.rights.deadlines import Pause, due_date
+
+    dpl = users["school_dpl"]
+    req = log(dpl, school_a, pupil_a)
+    with acting_as(dpl, channel="web"):
+        req = services.identity_requested(actor=dpl, request=req, on=ON)
+        req = services.clarification_asked(actor=dpl, request=req, on=D(2026, 3, 6), note="Which years?")
+        req = services.clarification_received(actor=dpl, request=req, on=D(2026, 3, 9), note="All of them.")
+        req = services.identity_verified(
+            actor=dpl,
+            request=req,
+            on=D(2026, 3, 12),
+            method="passport seen",
+            evidence_note="Seen at reception.",
+        )
+    assert req.clock_started_on == D(2026, 3, 12)
+    assert services.pauses(req) == ()
+    assert services.due(req).due == due_date("access", D(2026, 3, 12), school=school_a).due
+    assert services.pauses_from(req.events.order_by("at", "pk"), D(2026, 3, 7)) == (
+        Pause(D(2026, 3, 7), D(2026, 3, 9)),
+    )
+
+
 def test_extension_told_after_the_first_month_refused(
     users: dict[str, User], school_a: School, pupil_a: Pupil
 ) -> None:
