@@ -37,6 +37,30 @@ PATHS = {
             "notes",
         ]
     },
+    # The work on a request and its outcomes (steward/api/rights_work.py).
+    "/api/requests/{request_id}/tasks": {"get", "post"},
+    "/api/requests/{request_id}/tasks/suggested": {"get"},
+    "/api/requests/{request_id}/tasks/{task_id}/complete": {"post"},
+    "/api/requests/{request_id}/tasks/{task_id}/cancel": {"post"},
+    "/api/requests/{request_id}/bundles": {"get", "post"},
+    "/api/requests/{request_id}/bundles/{bundle_id}/pdf": {"get"},
+    "/api/requests/{request_id}/bundles/{bundle_id}/zip": {"get"},
+    "/api/requests/{request_id}/redactions": {"get", "post"},
+    "/api/requests/{request_id}/redactions/propose": {"post"},
+    "/api/requests/{request_id}/redactions/done": {"post"},
+    "/api/requests/{request_id}/redactions/{mark_id}/decide": {"post"},
+    "/api/requests/{request_id}/rectifications": {"post"},
+    "/api/requests/{request_id}/recipients-to-tell": {"get"},
+    "/api/requests/{request_id}/erasure-plan": {"get"},
+    "/api/requests/{request_id}/erasure": {"post"},
+    "/api/requests/{request_id}/restrictions": {"post"},
+    "/api/requests/{request_id}/restrictions/{restriction_id}/lift": {"post"},
+    "/api/pupils/{pupil_id}/restrictions": {"get"},
+    "/api/requests/{request_id}/objection": {"post"},
+    "/api/requests/{request_id}/objection/pending": {"post"},
+    "/api/requests/{request_id}/youth-support": {"get", "post"},
+    "/api/requests/{request_id}/youth-support/opt-down": {"post"},
+    "/api/requests/{request_id}/consent-withdrawal": {"post"},
 }
 
 

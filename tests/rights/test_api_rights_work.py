@@ -611,3 +611,25 @@ def test_consent_withdrawal_lists_what_relies_on_it(
     )
     early = post(office, f"/api/requests/{not_started.pk}/consent-withdrawal", {"purpose_name": "x"})
     assert (early.status_code, early.json()["errors"][0]["field"]) == (422, "status")
+
+
+# -- the OpenAPI document -------------------------------------------------------------------------
+
+
+def test_openapi_documents_uploads_and_file_downloads() -> None:
+    doc = Client().get("/api/openapi.json").json()
+    paths = doc["paths"]
+    complete = paths["/api/requests/{request_id}/tasks/{task_id}/complete"]["post"]
+    form = complete["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert {"note", "nothing_found", "on", "files"} <= set(form["properties"])
+    pdf = paths["/api/requests/{request_id}/bundles/{bundle_id}/pdf"]["get"]["responses"]
+    assert pdf["200"]["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    assert {"401", "403", "404"} <= set(pdf)
+    zipped = paths["/api/requests/{request_id}/bundles/{bundle_id}/zip"]["get"]["responses"]
+    assert "application/zip" in zipped["200"]["content"]
+    for path, ops in paths.items():
+        if "/tasks" in path or "/redactions" in path or path.endswith(("/erasure", "/objection")):
+            for method, op in ops.items():
+                if method == "post":
+                    assert {"403", "404", "409", "422"} <= set(op["responses"]), path
+    assert paths["/api/pupils/{pupil_id}/restrictions"]["get"]["tags"] == ["pupils"]
