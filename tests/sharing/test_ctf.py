@@ -314,6 +314,7 @@ def test_a_sample_from_another_mis_imports(school_c: School, dpo_c: User) -> Non
     mtc = Assessment.objects.get(pupil=p)
     assert (mtc.stage, mtc.academic_year, mtc.result, mtc.component) == ("MTC", "2025/2026", "21", "")
     assert any("WENG" in w for w in done.warnings)
+    assert not any("addressed to" in w for w in done.warnings)  # DestSchool is this school
 
 
 # --- malformed files -----------------------------------------------------------------------------

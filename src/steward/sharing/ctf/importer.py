@@ -498,6 +498,7 @@ class _Planner:
             if existing
             else {}
         )
+        planned: set[tuple[dt.date, str]] = set()
         for y in el.iterfind("Attendance/YearData"):
             sessions = y.find("AttendSessions")
             if sessions is None:
@@ -514,6 +515,14 @@ class _Planner:
                 self.problem(sessions, str(exc), "AttendanceMarks")
                 continue
             for day, session, code in marks:
+                if (day, session) in planned:
+                    # Two YearData blocks (dual registration) can both mark a session; the importing
+                    # school keeps one mark per session, the first given.
+                    self.warnings.append(
+                        f"{plan.upn}: {day} {session} is marked twice; the first mark is kept"
+                    )
+                    continue
+                planned.add((day, session))
                 match = stored.get((day, session))
                 w = _existing(match, lambda: self.record(AttendanceMark))
                 w.obj.date, w.obj.session, w.obj.code = day, session, code  # type: ignore[attr-defined]
@@ -656,6 +665,12 @@ def import_ctf(
         k: _t(header, f"SourceSchool/{tag}")
         for k, tag in (("la", "LEA"), ("estab", "Estab"), ("urn", "URN"), ("name", "SchoolName"))
     }
+    dest = (_t(header, "DestSchool/LEA"), _t(header, "DestSchool/Estab"))
+    warnings_head: list[str] = []
+    if dest != (school.la_code, school.estab) and dest != ("XXX", "XXXX"):
+        warnings_head.append(
+            f"the file is addressed to {''.join(dest)}, not {school.laestab} ({school.name})"
+        )
     planner = _Planner(
         school=school, actor=actor, tree=tree, admission_date=admission_date or timezone.localdate()
     )
@@ -680,7 +695,7 @@ def import_ctf(
         ctf_version=_t(header, "CTFversion"),
         source=source,
         pupils=summaries,
-        warnings=planner.warnings,
+        warnings=warnings_head + planner.warnings,
         dry_run=dry_run,
     )
     if dry_run:
