@@ -12,11 +12,13 @@ share, ...) is a 422 with each failing field and the gate's code; nothing is wri
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from steward.accounts.roles import Action
+from steward.accounts.scope import scope_for
 from steward.api.auth import caller
 from steward.api.schemas import ErrorOut
 from steward.api.services import school_for
@@ -140,6 +142,8 @@ def create_placement(request: HttpRequest, payload: PlacementIn) -> Status[dict[
     published AP notice allow it. The disclosure is logged; `ap_notice_version` is the notice to send."""
     user = caller(request)
     school = school_for(user, payload.school)
+    if not scope_for(user).may(Action.CHANGE_PUPILS, school.pk):
+        raise PermissionDenied("You may not manage placements at this school.")
     pupil = Pupil.objects.filter(
         pk=payload.pupil, pk__in=Enrolment.objects.filter(school=school).values("pupil_id")
     ).first()
