@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import BoundField
 from django.utils.text import capfirst
@@ -758,6 +759,7 @@ class RectifyForm(RightsForm):
 
     def __init__(self, *args: Any, model_field: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.model_field = model_field
         self.value_keys = {model_field.name: "value"} if model_field is not None else {}
         if model_field is not None and model_field.choices:
             self.fields["value"] = forms.ChoiceField(
@@ -781,6 +783,17 @@ class RectifyForm(RightsForm):
             self.fields["value"].help_text = hints.get(model_field.get_internal_type(), "")
             if model_field.get_internal_type() == "TextField":
                 self.fields["value"].govuk = "textarea"  # type: ignore[attr-defined]
+
+    def clean_value(self) -> Any:
+        """The typed value as the model field takes it (a date from YYYY-MM-DD, a number); empty is
+        "no value". Whether it is acceptable is the model's decision (`full_clean` in the service)."""
+        value = self.cleaned_data.get("value")
+        if self.model_field is None or value in (None, ""):
+            return None if self.model_field is not None and self.model_field.null else (value or "")
+        try:
+            return self.model_field.to_python(value)
+        except ValidationError as exc:
+            raise ValidationError(f"Corrected value: {exc.messages[0]}") from None
 
     def add_refusal(self, exc: Any) -> None:
         """The model's errors on the corrected field belong to the value box."""

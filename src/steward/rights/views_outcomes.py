@@ -73,11 +73,9 @@ def _page(
 ) -> HttpResponse:
     context = _context(request.user, req)
     context.update(
-        form=form,
-        error_summary=form.error_summary() if form is not None else [],
-        back=request_url(req),
-        **page,
+        form=form, error_summary=form.error_summary() if form is not None else [], back=request_url(req)
     )
+    context.update(page)
     return render(request, template, context)
 
 
@@ -139,7 +137,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
         form = RectifyForm(_post(request), model_field=model_field, today=_today())
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
-            value = outcomes.UNCHANGED if d.get("statement_only") else d.get("value") or ""
+            value = outcomes.UNCHANGED if d.get("statement_only") else d.get("value")
             try:
                 outcomes.rectify(
                     actor=request.user,
