@@ -102,3 +102,11 @@ def to_ready(actor: User, req: RightsRequest) -> RightsRequest:
 def release(actor: User, req: RightsRequest) -> RightsRequest:
     with acting_as(actor, channel="web"):
         return services.release(actor=actor, request=req, on=D(2026, 3, 20), method="secure email")
+
+
+def draft(actor: User, req: RightsRequest, channel: str = "web") -> None:
+    """Build the draft bundle of an access or portability request (it runs the redaction pass)."""
+    from steward.rights.bundle import build
+
+    with acting_as(actor, channel=channel):
+        build(actor=actor, request=req, final=False)

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from tests.api.conftest import bearer_headers
-from tests.rights.conftest import ON, log
+from tests.rights.conftest import ON, draft, log
 
 from steward.accounts.models import User
 from steward.api.tokens import issue_token
@@ -336,6 +336,7 @@ def test_every_action_from_intake_to_release(
     data = act("competence", {"on": "2026-03-16", "outcome": "competent", "note": "Mature, understands."})
     assert (data["competence"]["outcome"], data["competence"]["pupil_age"]) == ("competent", 14)
     assert act("transition", {"to": "awaiting_review", "on": "2026-03-17"})["status"] == "awaiting_review"
+    draft(users["school_dpl"], RightsRequest.objects.get(pk=pk), channel="api")
     data = act("transition", {"to": "ready", "on": "2026-03-18", "note": "Reviewed; names redacted."})
     assert "pupil_view_or_dpo_decision_required" in [b["code"] for b in data["release_blockers"]]
     assert "not_ready" not in [b["code"] for b in data["release_blockers"]]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from tests.rights.conftest import ON, log
+from tests.rights.conftest import ON, draft, log
 
 from steward.__main__ import main
 from steward.accounts.models import User
@@ -230,6 +230,7 @@ def test_every_action(users: dict[str, User], school_a: School, teen: Pupil, par
         actor="dpo",
     )
     act("move", "--to", "awaiting-review", "--on", "2026-03-18")  # hyphens accepted for underscores
+    draft(users["school_dpl"], req, channel="cli")
     act("move", "--to", "ready", "--note", "Reviewed.", "--on", "2026-03-18")
     act("note", "--note", "Called the parent.", "--on", "2026-03-19")
     fresh = RightsRequest.objects.get(pk=req.pk)

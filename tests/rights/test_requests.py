@@ -19,6 +19,7 @@ from steward.audit.models import AuditEvent
 from steward.organisations.models import School, Trust
 from steward.people.models import Contact, Pupil, PupilContact
 from steward.rights import services, workflow
+from steward.rights.bundle import build
 from steward.rights.models import (
     CompetenceAssessment,
     EventKind,
@@ -372,6 +373,11 @@ def test_ready_only_after_review_and_released_only_via_release(
         with pytest.raises(TransitionRefused) as exc:
             services.transition(actor=dpl, request=req, to=Status.READY, on=ON)
         assert exc.value.refusal == Refusal.NOT_REVIEWED
+        # An access request is reviewed on its draft bundle: none built yet, so not ready.
+        with pytest.raises(TransitionRefused) as exc:
+            services.transition(actor=dpl, request=req, to=Status.READY, on=ON, note="Checked.")
+        assert exc.value.refusal == Refusal.NO_BUNDLE
+        build(actor=dpl, request=req, final=False)
         services.transition(actor=dpl, request=req, to=Status.READY, on=ON, note="Checked.")
         with pytest.raises(TransitionRefused) as exc:
             services.transition(actor=dpl, request=req, to=Status.RELEASED, on=ON)

@@ -40,6 +40,7 @@ class Refusal(StrEnum):
     # Access and portability responses (rights/review.py, rights/bundle/):
     REDACTIONS_UNDECIDED = "redactions_undecided"
     TASKS_OPEN = "tasks_open"
+    NO_BUNDLE = "no_bundle"
     NO_FINAL_BUNDLE = "no_final_bundle"
     BUNDLE_OUT_OF_DATE = "bundle_out_of_date"
 
@@ -95,6 +96,13 @@ def _reviewed(request: RightsRequest, ctx: dict[str, Any]) -> tuple[Refusal, str
             "Record the review (what was checked, redactions accepted) before marking the response ready.",
         )
     if request.kind in BUNDLE_KINDS:
+        from steward.rights.review import AUTOMATIC_PASS
+
+        if not request.events.filter(kind=EventKind.NOTE, method=AUTOMATIC_PASS).exists():
+            return (
+                Refusal.NO_BUNDLE,
+                "Build the draft bundle first: it runs the redaction pass that the review decides on.",
+            )
         undecided = request.redactions.filter(decision=MarkDecision.PROPOSED).count()
         if undecided:
             return (
