@@ -39,3 +39,8 @@ ensure_frontend() {
   if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
   if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
 }
+
+ensure_fonts() {
+  # Subject access bundle PDFs use DejaVu Sans for full Unicode text (names like Zoë, Łukasz).
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_install fonts-dejavu-core
+}

@@ -5,6 +5,7 @@ source "$(dirname "$0")/_env.sh"
 
 ensure_venv ""
 ensure_frontend
+ensure_fonts
 export STEWARD_DATA_DIR="${STEWARD_DATA_DIR:-$ROOT/var}"
 PORT="${PORT:-8000}"
 STEWARD=.venv/bin/steward

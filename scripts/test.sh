@@ -7,6 +7,9 @@ source "$(dirname "$0")/_env.sh"
 ensure_venv "test"
 ensure_frontend
 command -v chromium >/dev/null || apt_install chromium chromium-driver
+ensure_fonts
+# An independent AES ZIP reader checks that encrypted packages open outside Steward.
+command -v 7z >/dev/null || apt_install p7zip-full
 
 # --- PostgreSQL: a throwaway cluster on 127.0.0.1, stopped on exit --------------------------
 pg_bin() {
