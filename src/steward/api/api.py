@@ -140,5 +140,5 @@ def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
 
 
 api.add_router("/requests", "steward.api.rights.router")  # rights requests (steward/api/rights.py)
-api.add_router("", "steward.api.rights_work.router")  # work on requests, outcomes (steward/api/rights_work.py)
+api.add_router("", "steward.api.rights_work.router")  # request work, outcomes (api/rights_work.py)
 api.add_router("/placements", "steward.api.placements.router")  # AP placements (steward/api/placements.py)
