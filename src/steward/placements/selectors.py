@@ -116,7 +116,7 @@ class SharedSection:
     model: str
     title: str
     columns: list[str]
-    rows: list[list[str]]
+    rows: list[list[tuple[str, str]]]  # (column, value) per field
     total: int
     special: bool
     categories: list[str]
@@ -208,12 +208,16 @@ def shared_view(placement: Placement, on: dt.date, *, rows: int = ROWS_SHOWN) ->
         model = shared.entry.model
         names = [f.name for f in shared.fields]
         total = qs.count()
+        columns = [capfirst(verbose(model, n)) for n in names]
         view.sections.append(
             SharedSection(
                 model=shared.entry.label,
                 title=capfirst(str(model._meta.verbose_name_plural)),
-                columns=[capfirst(verbose(model, n)) for n in names],
-                rows=[[display_value(obj, n) for n in names] for obj in qs[:rows]],
+                columns=columns,
+                rows=[
+                    list(zip(columns, (display_value(obj, n) for n in names), strict=True))
+                    for obj in qs[:rows]
+                ],
                 total=total,
                 special=any(f.special for f in shared.fields),
                 categories=sorted({f.category.key for f in shared.fields}),
