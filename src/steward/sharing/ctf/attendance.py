@@ -17,42 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from steward.core import codes
 
 NO_MARK = "-"
-NOT_POSSIBLE = frozenset({"D", "X", "Z", "#", "Q", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7"})
-ATTENDED = frozenset(codes.ATTENDANCE_PRESENT) - {"D"}
-UNAUTHORISED = frozenset(codes.ATTENDANCE_UNAUTHORISED)
 # Two-character 2024 codes, as the single letters used before 2024 (and back again on import).
 TO_LETTER = {"C1": "C", "C2": "C", "J1": "J", **{f"Y{i}": "Y" for i in range(1, 8)}}
 FROM_LETTER = {"J": "J1", "Y": "Y7"}
 SESSIONS = ("AM", "PM")
-
-
-@dataclass(frozen=True)
-class Totals:
-    possible: int
-    authorised: int
-    attended: int
-    unauthorised: int
-
-
-def totals(marks: Iterable[str]) -> Totals:
-    """Session totals for a run of attendance codes."""
-    possible = authorised = attended = unauthorised = 0
-    for code in marks:
-        if code in NOT_POSSIBLE:
-            continue
-        possible += 1
-        if code in ATTENDED:
-            attended += 1
-        elif code in UNAUTHORISED:
-            unauthorised += 1
-        else:
-            authorised += 1
-    return Totals(possible, authorised, attended, unauthorised)
 
 
 def encode(marks: Iterable[tuple[dt.date, str, str]]) -> tuple[dt.date, str, int]:

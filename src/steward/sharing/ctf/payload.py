@@ -15,6 +15,7 @@ from django.db import models
 
 from steward.organisations.models import School
 from steward.people.models import Contact, Enrolment, FSMPeriod, Pupil, PupilAddress, PupilContact
+from steward.records.attendance import totals
 from steward.records.models import Assessment, AttendanceMark, SENNeed, SENProvision
 from steward.sharing.ctf import attendance
 from steward.sharing.ctf.common import academic_year_start
@@ -117,7 +118,7 @@ def _attendance(pupil: Pupil, warnings: list[str]) -> list[dict[str, Any]]:
     out = []
     for (year, _school_id), rows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[1][0].date)):
         school = rows[0].school
-        t = attendance.totals(m.code for m in rows)
+        t = totals(m.code for m in rows)
         start, text, shortened = attendance.encode((m.date, m.session, m.code) for m in rows)
         if shortened:
             warnings.append(
