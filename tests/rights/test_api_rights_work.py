@@ -633,3 +633,55 @@ def test_openapi_documents_uploads_and_file_downloads() -> None:
                 if method == "post":
                     assert {"403", "404", "409", "422"} <= set(op["responses"]), path
     assert paths["/api/pupils/{pupil_id}/restrictions"]["get"]["tags"] == ["pupils"]
+
+
+# -- scope and permission on every endpoint -------------------------------------------------------
+
+ENDPOINTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("get", "tasks", {}),
+    ("get", "tasks/suggested", {}),
+    ("post", "tasks", {"system_name": "CCTV", "assigned_to": "office_manager"}),
+    ("post", "tasks/1/complete", {}),
+    ("post", "tasks/1/cancel", {"reason": "x"}),
+    ("post", "bundles", {"final": False}),
+    ("get", "bundles", {}),
+    ("get", "bundles/1/pdf", {}),
+    ("get", "bundles/1/zip", {}),
+    ("get", "redactions", {}),
+    ("post", "redactions/propose", {}),
+    ("post", "redactions/1/decide", {"decision": "accepted"}),
+    ("post", "redactions", {"location": "x", "start": 0, "end": 1, "reason": "other"}),
+    ("post", "redactions/done", {}),
+    ("post", "rectifications", {"changes": [{"model": "people.Pupil", "id": "1", "field": "legal_surname"}]}),
+    ("get", "recipients-to-tell", {}),
+    ("get", "erasure-plan", {}),
+    ("post", "erasure", {}),
+    ("post", "restrictions", {"ground": "accuracy"}),
+    ("post", "restrictions/1/lift", {"told_on": "2026-03-09", "reason": "x"}),
+    ("post", "objection", {"processing": "x", "outcome": "upheld", "reasons": "x"}),
+    ("post", "objection/pending", {}),
+    ("get", "youth-support", {}),
+    ("post", "youth-support", {"state": "full", "decided_by": "school"}),
+    ("post", "youth-support/opt-down", {}),
+    ("post", "consent-withdrawal", {"purpose_name": "x"}),
+]
+
+
+def test_every_endpoint_is_404_outside_scope_and_403_for_a_teacher(
+    client_for: Clients, users: dict[str, User], school_a: School, pupil_a: Pupil
+) -> None:
+    req = started(users["school_dpl"], school_a, pupil_a)
+    outsider, teacher = client_for("teacher_b"), client_for("teacher")
+    before = (events(req), AuditEvent.objects.filter(action="create").count())
+    for method, path, data in ENDPOINTS:
+        url = f"/api/requests/{req.pk}/{path}"
+        if method == "get":
+            answers = [outsider.get(url), teacher.get(url)]
+        else:
+            answers = [post(outsider, url, data), post(teacher, url, data)]
+        assert [a.status_code for a in answers] == [404, 403], (method, path)
+    assert (events(req), AuditEvent.objects.filter(action="create").count()) == before
+    assert client_for("school_dpl").get("/api/requests/999999/tasks").json() == {
+        "detail": "No such request",
+        "errors": [],
+    }

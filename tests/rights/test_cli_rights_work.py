@@ -502,3 +502,53 @@ def test_entry_point_exit_codes(
     assert exc.value.code == 1
     assert "--ground: 'whim' is not one of" in capsys.readouterr().err
     assert not Restriction.objects.exists()
+
+
+SUBCOMMANDS: list[list[str]] = [
+    ["tasks", "list"],
+    ["tasks", "suggest"],
+    ["tasks", "create", "--system-name", "CCTV", "--assign", "office_manager"],
+    ["tasks", "complete", "{id}", "1", "--nothing-found"],
+    ["tasks", "cancel", "{id}", "1", "--reason", "x"],
+    ["bundle", "build"],
+    ["bundle", "list"],
+    ["bundle", "download", "{id}", "1", "--pdf", "--output", "{tmp}/x.pdf"],
+    ["redactions", "list"],
+    ["redactions", "propose"],
+    ["redactions", "accept", "{id}", "1"],
+    ["redactions", "remove", "{id}", "1"],
+    ["redactions", "add", "{id}", "--location", "x", "--text", "x", "--reason", "other"],
+    ["redactions", "done"],
+    ["rectify", "{id}", "--model", "people.Pupil", "--id", "1", "--field", "legal_surname", "--value", "X"],
+    ["recipients"],
+    ["erasure", "plan"],
+    ["erasure", "apply"],
+    ["restrict", "{id}", "--ground", "accuracy"],
+    ["lift", "{id}", "1", "--told-on", "2026-03-09", "--reason", "x"],
+    ["restrictions"],
+    ["objection", "decide", "{id}", "--processing", "x", "--outcome", "upheld", "--reasons", "x"],
+    ["objection", "pending"],
+    ["youth-support", "show"],
+    ["youth-support", "choose", "{id}", "--state", "full", "--decided-by", "school"],
+    ["youth-support", "apply"],
+    ["consent-withdrawn", "{id}", "--purpose", "x"],
+]
+
+
+def test_every_subcommand_refuses_outsiders_and_teachers(
+    users: dict[str, User], school_a: School, pupil_a: Pupil, tmp_path: Path
+) -> None:
+    req = started(users["school_dpl"], school_a, pupil_a)
+    before = (events(req), AuditEvent.objects.count())
+    for args in SUBCOMMANDS:
+        if "{id}" not in args:
+            args = [*args, "{id}"]
+        argv = [a.format(id=req.pk, tmp=tmp_path) for a in args]
+        with pytest.raises(
+            CommandError, match=f"ID: no rights request #{req.pk} at the schools where teacher_b"
+        ):
+            run(*argv, "--actor", "teacher_b")
+        with pytest.raises(CommandError, match="You may not see or work on rights requests at this school"):
+            run(*argv, "--actor", "teacher")
+    assert (events(req), AuditEvent.objects.count()) == before
+    assert not (tmp_path / "x.pdf").exists()

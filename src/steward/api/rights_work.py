@@ -328,7 +328,9 @@ def list_tasks(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
 def suggested_tasks(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     """The systems of the school's register holding pupil data, and whether each already has a task."""
     req = request_for(caller(request), request_id)
-    return [ws.suggestion_data(s) for s in tasks.suggest_tasks(req)]
+    rows = [ws.suggestion_data(s) for s in tasks.suggest_tasks(req)]
+    audit_view(req, {"api": "task suggestions"})  # the instructions name the pupil
+    return rows
 
 
 @router.post(f"{R}/tasks", response=_responses(201, ws.TaskOut, *ACTION), summary="Create a manual search")

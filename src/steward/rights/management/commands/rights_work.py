@@ -304,6 +304,7 @@ class Command(ActorCommand):
 
     def _tasks_suggest(self, actor: Any, req: RightsRequest, on: dt.date, o: dict[str, Any]) -> None:
         rows = [ws.suggestion_data(s) for s in tasks.suggest_tasks(req)]
+        api.audit_view(req, {"cli": "rights_work tasks suggest"})  # the instructions name the pupil
         self._out(
             o,
             ws.SuggestionOut,
