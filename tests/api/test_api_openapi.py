@@ -16,6 +16,9 @@ PATHS = {
     "/api/pupils/{pupil_id}/records": {"get"},
     "/api/contacts": {"get"},
     "/api/contacts/{contact_id}": {"get"},
+    "/api/placements": {"get", "post"},
+    "/api/placements/{placement_id}": {"get"},
+    "/api/placements/{placement_id}/end": {"post"},
     "/api/requests": {"get", "post"},
     "/api/requests/{request_id}": {"get"},
     **{

@@ -30,11 +30,37 @@ def test_home_shows_roles_schools_and_links(client: Client, users: dict[str, Use
 
 def test_navigation_follows_the_roles(client: Client, users: dict[str, User]) -> None:
     expected = {
-        "trust_dpo": ["Pupils", "Add pupil", "Requests", "Register", "Notices", "Data map", "Audit log"],
+        "trust_dpo": [
+            "Pupils",
+            "Add pupil",
+            "Requests",
+            "Placements",
+            "Register",
+            "Notices",
+            "Data map",
+            "Audit log",
+        ],
         "auditor": ["Pupils", "Register", "Notices", "Data map", "Audit log"],
-        "school_dpl": ["Pupils", "Add pupil", "Requests", "Register", "Notices", "Data map", "Audit log"],
-        "office_manager": ["Pupils", "Add pupil", "Requests", "Register", "Notices", "Data map"],
-        "dsl": ["Pupils", "Add pupil", "Requests", "Register", "Notices", "Data map"],
+        "school_dpl": [
+            "Pupils",
+            "Add pupil",
+            "Requests",
+            "Placements",
+            "Register",
+            "Notices",
+            "Data map",
+            "Audit log",
+        ],
+        "office_manager": [
+            "Pupils",
+            "Add pupil",
+            "Requests",
+            "Placements",
+            "Register",
+            "Notices",
+            "Data map",
+        ],
+        "dsl": ["Pupils", "Add pupil", "Placements", "Register", "Notices", "Data map"],
         "teacher": ["Pupils"],
     }
     for role, items in expected.items():

@@ -20,16 +20,22 @@ class NavItem:
 
 
 # (text, url name, actions any of which shows the item, namespaced url names or whole namespaces
-# ("register:*") that mark the item as current)
+# ("register:*") that mark the item as current, a data category the user must read somewhere or "")
 _NAV = (
-    ("Pupils", "web:pupil_search", {Action.VIEW_PUPILS}, {"web:pupil_search", "web:pupil_detail"}),
-    ("Add pupil", "web:pupil_create", {Action.CHANGE_PUPILS}, {"web:pupil_create"}),
-    ("Requests", "rights:dashboard", {Action.CHANGE_PUPILS, Action.MANAGE_REGISTER}, {"rights:*"}),
-    ("Placements", "placements:index", {Action.CHANGE_PUPILS}, {"placements:*"}),
-    ("Register", "register:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"register:*"}),
-    ("Notices", "notices:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"notices:*"}),
-    ("Data map", "web:data_map", {Action.VIEW_DATAMAP}, {"web:data_map"}),
-    ("Audit log", "web:audit_log", {Action.VIEW_AUDIT}, {"web:audit_log"}),
+    ("Pupils", "web:pupil_search", {Action.VIEW_PUPILS}, {"web:pupil_search", "web:pupil_detail"}, ""),
+    ("Add pupil", "web:pupil_create", {Action.CHANGE_PUPILS}, {"web:pupil_create"}, ""),
+    (
+        "Requests",
+        "rights:dashboard",
+        {Action.CHANGE_PUPILS, Action.MANAGE_REGISTER},
+        {"rights:*"},
+        "pupil.rights",
+    ),
+    ("Placements", "placements:index", {Action.CHANGE_PUPILS}, {"placements:*"}, ""),
+    ("Register", "register:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"register:*"}, ""),
+    ("Notices", "notices:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"notices:*"}, ""),
+    ("Data map", "web:data_map", {Action.VIEW_DATAMAP}, {"web:data_map"}, ""),
+    ("Audit log", "web:audit_log", {Action.VIEW_AUDIT}, {"web:audit_log"}, ""),
 )
 
 
@@ -43,9 +49,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     here = {f"{match.namespace}:{match.url_name}", f"{match.namespace}:*"} if match is not None else set()
     items = [
         NavItem(text, reverse(name), bool(here & names))
-        for text, name, actions, names in _NAV
-        if any(scope.may(a) for a in actions)
+        for text, name, actions, names, category in _NAV
+        if any(scope.may(a) for a in actions) and (not category or scope.readable_anywhere(category))
     ]
-    # Pages outside the rights app (the pupil page) offer its links only to those who may use them.
-    may_handle_requests = scope.may(Action.CHANGE_PUPILS) or scope.may(Action.MANAGE_REGISTER)
+    # Pages outside the rights app (the pupil page) offer its links only to those who may use them:
+    # those who change pupils and read rights-request data (not the DSL or SENCO).
+    may_handle_requests = bool(scope.schools_reading(["pupil.rights"], Action.CHANGE_PUPILS))
     return {"nav_items": items, "signed_in": True, "may_handle_requests": may_handle_requests}
