@@ -457,7 +457,9 @@ def test_restrict_list_and_lift(
     assert [x["id"] for x in listed.json()] == [r["id"]]
     assert AuditEvent.objects.filter(model="rights.Restriction", action="view", channel="api").exists()
     assert client_for("teacher_b").get(f"/api/pupils/{pupil_a.pk}/restrictions").status_code == 404
-    assert client_for("teacher").get(f"/api/pupils/{pupil_a.pk}/restrictions").status_code == 403
+    teacher = client_for("teacher").get(f"/api/pupils/{pupil_a.pk}/restrictions")
+    assert teacher.status_code == 403
+    assert teacher.json()["detail"] == "You may not see the restrictions on this pupil's data."
     assert office.get("/api/pupils/999999/restrictions").status_code == 404
 
     lift = f"{url}/{r['id']}/lift"

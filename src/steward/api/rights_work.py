@@ -292,7 +292,10 @@ def pupil_restrictions(actor: Any, pupil_id: Any, on: dt.date, include_lifted: b
     pupil = Pupil.objects.filter(pk=pupil_id).first()
     if pupil is None:
         raise Http404("No such pupil")
-    school_id = require_for_pupil(actor, pupil)
+    try:
+        school_id = require_for_pupil(actor, pupil)
+    except PermissionDenied:
+        raise PermissionDenied("You may not see the restrictions on this pupil's data.") from None
     if include_lifted:
         rows = list(Restriction.objects.filter(pupil=pupil).order_by("started_on", "pk"))
     else:
