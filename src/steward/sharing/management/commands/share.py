@@ -13,14 +13,15 @@ from django.core.management.base import CommandError, CommandParser
 
 from steward.core.cli import ActorCommand
 from steward.register.selectors import get_school_by_urn
+from steward.sharing.statutory import statutory_extract
 from steward.sharing.youth_support import run_youth_support
 
 
-def _date(value: str) -> dt.date:
+def _date(value: str, option: str = "--on") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--on: {value!r} is not a date (use YYYY-MM-DD)") from None
+        raise CommandError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 class Command(ActorCommand):
@@ -42,7 +43,18 @@ class Command(ActorCommand):
         )
         yss.add_argument("--actor", required=True, help="username of the person running this command")
 
+        stat = sub.add_parser("statutory", help="a census-style extract for the DfE or the local authority")
+        stat.add_argument("--school", required=True, help="the school's URN")
+        stat.add_argument("--recipient", required=True, help="the recipient's register key, e.g. dfe")
+        stat.add_argument("--on", required=True, help="the census day, YYYY-MM-DD")
+        stat.add_argument("--from", dest="start", help="start of the attendance period (default 1 September)")
+        stat.add_argument("--output", required=True, help="where to write the CSV file")
+        stat.add_argument("--override-reason", default="", help="DPO only: share although the gate refuses")
+        stat.add_argument("--actor", required=True, help="username of the person running this command")
+
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "statutory":
+            return self._statutory(opts)
         try:
             school = get_school_by_urn(opts["school"])
         except Exception:
@@ -90,3 +102,37 @@ class Command(ActorCommand):
         for o in run.outcomes:
             if o.status != "included":
                 self.stdout.write(f"  {o.status}: {o.name} ({o.age}): {o.reason}")
+
+    def _statutory(self, opts: dict[str, Any]) -> None:
+        try:
+            school = get_school_by_urn(opts["school"])
+        except Exception:
+            raise CommandError(f"--school: no school with URN {opts['school']!r}") from None
+        on = _date(opts["on"])
+        start = _date(opts["start"], "--from") if opts.get("start") else None
+        output = Path(opts["output"])
+        if not output.parent.is_dir():
+            raise CommandError(f"--output: folder {output.parent} does not exist")
+        from steward.audit.context import current
+
+        try:
+            extract = statutory_extract(
+                actor=current().actor,
+                school=school,
+                recipient_key=opts["recipient"],
+                on=on,
+                start=start,
+                override_reason=opts["override_reason"],
+                deliver=output.write_bytes,
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        except ValidationError as exc:
+            raise CommandError("Refused, nothing sent or logged: " + " ".join(exc.messages)) from None
+        self.stdout.write(
+            f"Wrote {output}: {len(extract.included)} pupils, {len(extract.excluded)} left out, "
+            f"{len(extract.headers)} columns, period {extract.period[0]} to {extract.period[1]}; "
+            f"SHA-256 {extract.sha256}."
+        )
+        for reason in extract.excluded.values():
+            self.stdout.write(f"  left out: {reason}")
