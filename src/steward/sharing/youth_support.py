@@ -28,16 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from steward.organisations.models import School
 from steward.people.models import Contact, Enrolment, Pupil, PupilAddress, PupilContact, age_on
 from steward.records.models import Post16Destination
-from steward.register.resolve import covers
 from steward.register.selectors import effective_register
-from steward.registry.registry import entry_for
 from steward.rights.models import YouthSupportChoice, YouthSupportState
+from steward.sharing.columns import Column, allowed, categories_of
 from steward.sharing.gate import Code, Failure, ShareCheck, ShareRefused, check_share
 from steward.sharing.log import Sent, record_share
 from steward.sharing.models import ShareKind, ShareRun
@@ -48,20 +47,6 @@ AGE_16 = 16
 # What a limited pupil's row may carry (rules §6: name, address and date of birth only).
 LIMITED_CATEGORIES = ("pupil.identity.name", "pupil.identity.dob", "pupil.contact.address")
 CONTACTS_PER_PUPIL = 2
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the file: its header, the registered field it comes from, and how to read it."""
-
-    header: str
-    model: type[models.Model]
-    field: str
-    read: Callable[[_PupilData], Any]
-
-    @property
-    def category(self) -> str:
-        return entry_for(self.model).field(self.field).category.key
 
 
 @dataclass
@@ -220,22 +205,31 @@ def _gather(school: School, pupils: list[dict[str, Any]], on: dt.date) -> dict[i
     contacts: dict[int, list[dict[str, Any]]] = {}
     links = (
         PupilContact.objects.filter(pupil_id__in=ids, parental_responsibility=True, court_order=False)
-        .select_related("contact")
         .order_by("pupil_id", "priority", "pk")
+        .values_list(
+            "pupil_id",
+            "relationship",
+            "contact__forename",
+            "contact__surname",
+            "contact__phone_mobile",
+            "contact__phone_home",
+            "contact__email",
+            "contact__address_line1",
+            "contact__postcode",
+        )
     )
-    for link in links:
-        c = link.contact
-        found = contacts.setdefault(link.pupil_id, [])
+    for pupil_id, relationship, forename, surname, mobile, home, email, line1, postcode in links:
+        found = contacts.setdefault(pupil_id, [])
         if len(found) < CONTACTS_PER_PUPIL:
             found.append(
                 {
-                    "relationship": link.relationship,
-                    "forename": c.forename,
-                    "surname": c.surname,
-                    "phone": c.phone_mobile or c.phone_home,
-                    "email": c.email,
-                    "address_line1": c.address_line1,
-                    "postcode": c.postcode,
+                    "relationship": relationship,
+                    "forename": forename,
+                    "surname": surname,
+                    "phone": mobile or home,
+                    "email": email,
+                    "address_line1": line1,
+                    "postcode": postcode,
                 }
             )
     destinations: dict[int, dict[str, Any]] = {}
@@ -257,15 +251,6 @@ def _gather(school: School, pupils: list[dict[str, Any]], on: dt.date) -> dict[i
     }
 
 
-def _allowed(cols: list[Column], check: ShareCheck, *, limited: bool) -> list[Column]:
-    """The columns whose category the recipient receives (and, for a limited pupil, the basic three)."""
-    given = [c.key for c in check.recipient.categories] if check.recipient else []
-    out = [c for c in cols if any(covers(g, c.category) for g in given)]
-    if limited:
-        out = [c for c in out if any(covers(k, c.category) for k in LIMITED_CATEGORIES)]
-    return out
-
-
 def _check(school: School, flag: str, on: dt.date, cols: list[Column], ids: Iterable[int]) -> ShareCheck:
     """The gate's answer for the recipient flagged `flag` (13+ or 16+), over the columns it receives."""
     recipient = next(
@@ -281,8 +266,7 @@ def _check(school: School, flag: str, on: dt.date, cols: list[Column], ids: Iter
                 )
             ]
         )
-    given = [g.key for g in recipient.categories]
-    categories = [c.category for c in cols if any(covers(g, c.category) for g in given)]
+    categories = categories_of(allowed(cols, recipient))
     return check_share(
         school=school,
         recipient_key=recipient.key,
@@ -330,7 +314,7 @@ def run_youth_support(
         for group, flag in groups
         if by_age[group]
     }
-    sendable = {c.header for ch in checks.values() for c in _allowed(cols, ch, limited=False)}
+    sendable = {c.header for ch in checks.values() for c in allowed(cols, ch.recipient)}
     headers = [*FIXED_HEADERS, *[c.header for c in cols if c.header in sendable]]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=headers, lineterminator="\r\n")
@@ -341,6 +325,9 @@ def run_youth_support(
         check = checks.get(group)
         if check is None:
             continue
+        # Which columns this recipient gets, in full and for a limited pupil: decided once per group.
+        full_cols = allowed(cols, check.recipient)
+        limited_cols = allowed(cols, check.recipient, limit_to=LIMITED_CATEGORIES)
         for p in by_age[group]:
             pid = p["pk"]
             name = f"{p['legal_forename']} {p['legal_surname']}"
@@ -350,7 +337,7 @@ def run_youth_support(
                 result.outcomes.append(Outcome(pid, name, age, "excluded", reasons))
                 continue
             limited = states.get(pid) == YouthSupportState.LIMITED
-            use = _allowed(cols, check, limited=limited)
+            use = limited_cols if limited else full_cols
             row = {c.header: c.read(data[pid]) for c in use}
             writer.writerow(
                 {
