@@ -323,3 +323,27 @@ def test_disclosures_cli_lists_a_pupils_disclosures_as_json(
     assert [d["recipient_key"] for d in data["disclosures"]] == ["dfe"]
     with pytest.raises(CommandError, match="no pupil with UPN"):
         call_command("disclosures", "--pupil", "A999999999999")
+
+
+def test_a_subject_access_bundle_lists_the_disclosures_made(
+    published: School, pupil_a: Pupil, dpo: User
+) -> None:
+    from steward.rights.bundle import NO_DISCLOSURES
+    from steward.rights.bundle import disclosures_for as bundle_disclosures
+    from steward.rights.bundle.art15 import art15_information
+
+    assert art15_information(published, pupil_a, []).disclosures_note == NO_DISCLOSURES
+    check = check_share(
+        school=published,
+        recipient_key="dfe",
+        purpose_key="statutory_returns",
+        categories=["pupil.identity", "pupil.attendance"],
+        on=TODAY,
+        pupil_ids=[pupil_a.pk],
+    )
+    share(dpo, check, [pupil_a])
+    (listed,) = bundle_disclosures(pupil_a)
+    assert listed["on"] == TODAY.isoformat() and listed["purpose"] == "statutory_returns"
+    assert "Attendance" in listed["categories"] and "Legal obligation" in listed["basis"]
+    info = art15_information(published, pupil_a, [])
+    assert info.disclosures and not info.disclosures_note

@@ -16,6 +16,7 @@ from steward.organisations.models import School
 from steward.people.models import Pupil
 from steward.register.resolve import covers
 from steward.register.selectors import RegisterView, effective_register
+from steward.registry.taxonomy import taxonomy
 
 NO_DISCLOSURES = "No disclosures are recorded in Steward's disclosure log."
 ICO = (
@@ -38,12 +39,28 @@ RIGHTS = (
 
 
 def disclosures_for(pupil: Pupil) -> list[dict[str, Any]]:
-    """Disclosures of the pupil's data actually made (recipient, date, categories, basis).
+    """Disclosures of the pupil's data actually made, from the disclosure log (`sharing.log`): the date,
+    recipient, purpose, lawful basis, categories and whether the share was limited (Art 15(1)(c))."""
+    from steward.register.choices import Art6
+    from steward.sharing.log import disclosures_for as logged
 
-    Steward has no disclosure log yet: issue 5 (sharing) adds it and fills this list from it. Until then
-    it is empty, and the bundle says "No disclosures are recorded in Steward's disclosure log".
-    """
-    return []
+    tax = taxonomy()
+    out: list[dict[str, Any]] = []
+    for d in logged(pupil.pk):
+        out.append(
+            {
+                "on": d.run.on.isoformat(),
+                "recipient": d.recipient_name,
+                "purpose": d.purpose_key,
+                "basis": str(dict(Art6.choices).get(d.lawful_basis, d.lawful_basis)),
+                "categories": ", ".join(
+                    tax.categories[k].label if k in tax.categories else k for k in d.categories
+                ),
+                "limited": d.limited,
+                "kind": d.run.get_kind_display(),
+            }
+        )
+    return out
 
 
 @dataclass

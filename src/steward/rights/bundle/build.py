@@ -375,7 +375,8 @@ def _art15_blocks(info: Art15) -> list[Block]:
             paragraphs=[info.disclosures_note]
             if not info.disclosures
             else [
-                f"{d.get('on', '')}: {d.get('recipient', '')} ({d.get('categories', '')})"
+                f"{d['on']}: {d['recipient']} ({d['kind'].lower()}), for {d['purpose']} on {d['basis']}: "
+                f"{d['categories']}" + (" (name, address and date of birth only)" if d["limited"] else "")
                 for d in info.disclosures
             ],
         ),
