@@ -54,7 +54,10 @@ def _build(rng: random.Random, pupils: int, schools: int, opted_down: float, on:
 
     dpo = User.objects.create(username="bench-dpo", first_name="Bench", last_name="DPO")
     trust = Trust.objects.create(
-        name="Bench Academy Trust", dpo_name="Bench DPO", dpo_email="dpo@bench.example", address="1 Bench Road"
+        name="Bench Academy Trust",
+        dpo_name="Bench DPO",
+        dpo_email="dpo@bench.example",
+        address="1 Bench Road",
     )
     RoleAssignment.objects.create(user=dpo, role="trust_dpo", trust=trust)
     made = [
