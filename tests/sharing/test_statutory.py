@@ -22,6 +22,7 @@ from steward.organisations.models import School, Trust
 from steward.people.models import FSMPeriod, Pupil
 from steward.records.models import AttendanceMark, Exclusion, SENProvision
 from steward.rights.models import Restriction
+from steward.sharing import packages
 from steward.sharing.gate import ShareRefused
 from steward.sharing.log import disclosures_for
 from steward.sharing.models import Disclosure
@@ -128,7 +129,7 @@ def test_refused_without_a_notice_or_permission(
 
 
 def test_cli(published: School, pupil_a: Pupil, dpo: User, tmp_path: Path, capsys: Any) -> None:
-    out = tmp_path / "census.csv"
+    out = tmp_path / "census.zip"
     call_command(
         "share",
         "statutory",
@@ -143,8 +144,13 @@ def test_cli(published: School, pupil_a: Pupil, dpo: User, tmp_path: Path, capsy
         "--actor",
         dpo.username,
     )
-    assert "1 pupils" in capsys.readouterr().out
-    assert pupil_a.upn in out.read_text()
+    printed = capsys.readouterr().out
+    assert "1 pupils" in printed
+    passphrase = next(
+        line.split(": ", 1)[1] for line in printed.splitlines() if line.startswith("Passphrase: ")
+    )
+    (content,) = packages.read(out.read_bytes(), passphrase).values()
+    assert pupil_a.upn.encode() in content and pupil_a.upn.encode() not in out.read_bytes()
     with pytest.raises(CommandError, match="--from"):
         call_command(
             "share",

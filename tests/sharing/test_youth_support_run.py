@@ -22,6 +22,7 @@ from steward.organisations.models import School, Trust
 from steward.people.models import Contact, Pupil, PupilAddress, PupilContact
 from steward.records.models import Post16Destination
 from steward.rights.models import Restriction, YouthSupportChoice
+from steward.sharing import packages
 from steward.sharing.gate import ShareRefused
 from steward.sharing.log import disclosures_for, verify_disclosures
 from steward.sharing.models import Disclosure, ShareRun
@@ -188,7 +189,7 @@ def test_cli_writes_the_file_and_prints_the_summary(
     published: School, trust: Trust, dpo: User, tmp_path: Path, capsys: Any
 ) -> None:
     pupil(trust, published, 12, D(2012, 3, 3), "ViaCli")
-    out = tmp_path / "yss.csv"
+    out = tmp_path / "yss.zip"
     call_command(
         "share",
         "youth-services",
@@ -205,7 +206,23 @@ def test_cli_writes_the_file_and_prints_the_summary(
     )
     data = json.loads(capsys.readouterr().out)
     assert data["counts"] == {"included": 1, "limited": 0, "excluded": 0}
-    assert "ViaCli" in out.read_text()
+    # The file leaves only as an AES-256 encrypted package; the passphrase is printed once.
+    assert b"ViaCli" not in out.read_bytes()
+    (csv_bytes,) = packages.read(out.read_bytes(), data["passphrase"]).values()
+    assert b"ViaCli" in csv_bytes
+    with pytest.raises(CommandError, match="already exists"):
+        call_command(
+            "share",
+            "youth-services",
+            "--school",
+            published.urn,
+            "--on",
+            "2026-11-24",
+            "--output",
+            str(out),
+            "--actor",
+            dpo.username,
+        )
     assert verify_disclosures().ok
     with pytest.raises(CommandError, match="--on"):
         call_command(
