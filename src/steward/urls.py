@@ -12,6 +12,7 @@ urlpatterns = [
     path("register/", include("steward.register.urls")),
     path("requests/", include("steward.rights.urls")),
     path("placements/", include("steward.placements.urls")),
+    path("sharing/", include("steward.sharing.urls")),
     path("provider/", include("steward.placements.provider_urls")),
     path("", include("steward.web.urls")),
 ]

@@ -32,6 +32,7 @@ _NAV = (
         "pupil.rights",
     ),
     ("Placements", "placements:index", {Action.CHANGE_PUPILS}, {"placements:*"}, ""),
+    ("Sharing", "sharing:index", {Action.EXPORT, Action.MANAGE_REGISTER}, {"sharing:*"}, ""),
     ("Register", "register:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"register:*"}, ""),
     ("Notices", "notices:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"notices:*"}, ""),
     ("Data map", "web:data_map", {Action.VIEW_DATAMAP}, {"web:data_map"}, ""),

@@ -34,6 +34,7 @@ from steward.people.models import Enrolment, Pupil
 from steward.people.selectors import Profile, Section, pupil_profile, search_pupils
 from steward.registry.registry import as_data
 from steward.rights import selectors as rights_selectors
+from steward.sharing import selectors as sharing_selectors
 from steward.web.access import require
 from steward.web.forms import AuditFilterForm, PupilCreateForm, PupilSearchForm, SignInForm
 
@@ -168,6 +169,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rights_notice": rights_selectors.pupil_rights_notice(
                 request.user, profile.pupil, on=timezone.localdate()
             ),
+            "disclosures": sharing_selectors.pupil_disclosures(profile.pupil),
         },
     )
 
