@@ -40,7 +40,7 @@ def page(
     request: HttpRequest, template: str, form: Any = None, *, errors: Any = (), **context: Any
 ) -> HttpResponse:
     summary = [*errors, *(form.error_summary() if form is not None and form.is_bound else [])]
-    return render(request, template, {"form": form, "error_summary": summary, **context})
+    return render(request, template, {**context, "form": form, "error_summary": summary})
 
 
 def refusal_items(exc: ShareRefused) -> list[dict[str, str]]:
