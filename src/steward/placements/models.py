@@ -18,6 +18,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from steward.core.fields import staff_ref
 from steward.register.validators import validate_category_keys
 
 # The register recipient and purpose every placement shares under (the default register's keys).
@@ -81,14 +82,7 @@ class ProviderUser(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, related_name="users", verbose_name="provider"
     )
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="added by",
-    )
+    added_by = staff_ref("added by")
     added_at = models.DateTimeField("added at", auto_now_add=True)
 
     class PersonalData:
@@ -170,22 +164,8 @@ class Placement(models.Model):
     )
     ended_on = models.DateField("ended early on", null=True, blank=True)
     end_reason = models.TextField("why it ended early", blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="ended by",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="commissioned by",
-    )
+    ended_by = staff_ref("ended by")
+    created_by = staff_ref("commissioned by")
     created_at = models.DateTimeField("commissioned at", auto_now_add=True)
 
     objects = PlacementQuerySet.as_manager()

@@ -12,11 +12,11 @@ import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from steward.core.fields import staff_ref
 from steward.register.choices import Art6
 from steward.register.validators import validate_category_keys, validate_purpose_keys
 
@@ -123,14 +123,7 @@ class ShareRun(models.Model):
         verbose_name="agreement",
     )
     override_reason = models.TextField("DPO override reason", blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="shared by",
-    )
+    actor = staff_ref("shared by")
     at = models.DateTimeField("recorded at", auto_now_add=True)
     package_sha256 = models.CharField("SHA-256 of the package sent", max_length=64, blank=True)
     summary = models.JSONField("summary (included, limited, excluded, with reasons)", default=dict)
@@ -208,14 +201,7 @@ class NoticeReviewFlag(models.Model):
     )
     reason = models.TextField("why the notice needs review")
     raised_at = models.DateTimeField("raised at", auto_now_add=True)
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="raised by",
-    )
+    raised_by = staff_ref("raised by")
     resolved_on = models.DateField("resolved on", null=True, blank=True)
     resolution = models.TextField("resolution", blank=True)
 
@@ -272,27 +258,13 @@ class AdHocRequest(models.Model):
         "decision", max_length=10, choices=AdHocDecision.choices, default=AdHocDecision.PENDING
     )
     reasons = models.TextField("reasons for the decision", blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="approved by",
-    )
+    approved_by = staff_ref("approved by")
     decided_on = models.DateField("decided on", null=True, blank=True)
     run = models.ForeignKey(
         ShareRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="share run"
     )
     disclosed_description = models.TextField("what was disclosed", blank=True)
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="logged by",
-    )
+    logged_by = staff_ref("logged by")
     created_at = models.DateTimeField("logged at", auto_now_add=True)
 
     class Meta:

@@ -10,8 +10,9 @@ how it was sent.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
+
+from steward.core.fields import staff_ref
 
 CP_METHODS = [
     ("secure_transfer", "Secure electronic transfer (e.g. the CP system's transfer)"),
@@ -92,14 +93,7 @@ class ChildProtectionTransfer(models.Model):
     due_basis = models.CharField("how the due date was counted", max_length=200)
     sent_on = models.DateField("sent on", null=True, blank=True)
     method = models.CharField("method", max_length=16, choices=CP_METHODS, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="sent by",
-    )
+    sent_by = staff_ref("sent by")
     receipt_confirmed_on = models.DateField("receipt confirmed on", null=True, blank=True)
     created_at = models.DateTimeField("recorded at", auto_now_add=True)
 
@@ -156,14 +150,7 @@ class TransferReceived(models.Model):
     source_name = models.CharField("source school", max_length=200, blank=True)
     pupil_refs = models.JSONField("pupil ids", default=list)
     summary = models.JSONField("summary (created, updated, unchanged; fields changed)", default=dict)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="imported by",
-    )
+    actor = staff_ref("imported by")
     received_at = models.DateTimeField("imported at", auto_now_add=True)
 
     class Meta:

@@ -7,11 +7,11 @@ Written through `rights/outcomes.py`. Rules: `/work/shared/domain/rules.md` §3 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from steward.core.fields import staff_ref
 from steward.rights.models.requests import KEY, PROV, RIGHTS, RightsRequest
 
 YSS = "pupil.rights"
@@ -35,14 +35,7 @@ class Rectification(models.Model):
     after = models.TextField("value after", blank=True)
     statement = models.TextField("supplementary statement", blank=True)
     on = models.DateField("corrected on")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="corrected by",
-    )
+    actor = staff_ref("corrected by")
     at = models.DateTimeField("recorded at", auto_now_add=True)
 
     class PersonalData:
@@ -94,14 +87,7 @@ class ErasureEntry(models.Model):
     action = models.CharField("action", max_length=10, choices=ErasureAction.choices)
     reason = models.TextField("why")
     on = models.DateField("applied on")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="applied by",
-    )
+    actor = staff_ref("applied by")
 
     class PersonalData:
         subject = "pupil"
@@ -162,14 +148,7 @@ class Restriction(models.Model):
     lifted_on = models.DateField("lifted on", null=True, blank=True)
     lift_reason = models.TextField("why lifted", blank=True)
     told_before_lift_on = models.DateField("person told before lifting on", null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="recorded by",
-    )
+    created_by = staff_ref("recorded by")
 
     class PersonalData:
         subject = "pupil"
@@ -247,14 +226,7 @@ class ObjectionDecision(models.Model):
     outcome = models.CharField("outcome", max_length=12, choices=ObjectionOutcome.choices)
     reasons = models.TextField("reasons")
     decided_on = models.DateField("decided on")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="decided by",
-    )
+    decided_by = staff_ref("decided by")
 
     class PersonalData:
         subject = "pupil"
@@ -330,14 +302,7 @@ class YouthSupportChoice(models.Model):
     )
     on = models.DateField("decided on")
     note = models.TextField("note", blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="recorded by",
-    )
+    recorded_by = staff_ref("recorded by")
     at = models.DateTimeField("recorded at", auto_now_add=True)
 
     class PersonalData:

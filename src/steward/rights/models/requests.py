@@ -11,10 +11,11 @@ import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from steward.core.fields import staff_ref
 
 KEY = "system.key"
 PROV = "system.provenance"
@@ -162,22 +163,8 @@ class RightsRequest(models.Model):
     released_to = models.CharField("released to", max_length=200, blank=True)
     release_method = models.CharField("release method", max_length=100, blank=True)
     bundle_sha256 = models.CharField("bundle SHA-256", max_length=64, blank=True)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="assigned to",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="logged by",
-    )
+    assigned_to = staff_ref("assigned to")
+    created_by = staff_ref("logged by")
     created_at = models.DateTimeField("logged at", auto_now_add=True)
     updated_at = models.DateTimeField("updated at", auto_now=True)
 
@@ -340,14 +327,7 @@ class RequestEvent(models.Model):
     )
     at = models.DateTimeField("recorded at", auto_now_add=True)
     on = models.DateField("effective date")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="recorded by",
-    )
+    actor = staff_ref("recorded by")
     kind = models.CharField("event", max_length=24, choices=EventKind.choices)
     from_status = models.CharField("from status", max_length=24, choices=Status.choices, blank=True)
     to_status = models.CharField("to status", max_length=24, choices=Status.choices, blank=True)
@@ -397,14 +377,7 @@ class CompetenceAssessment(models.Model):
     request = models.OneToOneField(
         RightsRequest, on_delete=models.CASCADE, related_name="competence", verbose_name="request"
     )
-    assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="assessed by",
-    )
+    assessed_by = staff_ref("assessed by")
     assessed_on = models.DateField("assessed on", null=True, blank=True)
     pupil_age = models.PositiveSmallIntegerField("pupil's age when assessed", null=True, blank=True)
     outcome = models.CharField("outcome", max_length=16, choices=CompetenceOutcome.choices, blank=True)
@@ -414,14 +387,7 @@ class CompetenceAssessment(models.Model):
     pupil_view_on = models.DateField("view recorded on", null=True, blank=True)
     dpo_decision = models.CharField("DPO decision", max_length=10, choices=DpoOutcome.choices, blank=True)
     dpo_reasons = models.TextField("DPO reasons", blank=True)
-    dpo_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="DPO",
-    )
+    dpo_decided_by = staff_ref("DPO")
     dpo_decided_on = models.DateField("DPO decided on", null=True, blank=True)
 
     class PersonalData:

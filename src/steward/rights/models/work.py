@@ -10,11 +10,11 @@ import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from steward.core.fields import staff_ref
 from steward.rights.models.requests import FILE, KEY, PROV, RIGHTS, RightsRequest
 
 
@@ -34,14 +34,7 @@ class SearchLogEntry(models.Model):
         RightsRequest, on_delete=models.CASCADE, related_name="searches", verbose_name="request"
     )
     at = models.DateTimeField("searched at", auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="searched by",
-    )
+    actor = staff_ref("searched by")
     source = models.CharField("source searched", max_length=200)
     categories = models.JSONField("data categories", default=list)
     rows = models.PositiveIntegerField("records found", default=0)
@@ -94,26 +87,12 @@ class ManualTask(models.Model):
     )
     system_name = models.CharField("system or place to search", max_length=200)
     instructions = models.TextField("what to search for", blank=True)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="assigned to",
-    )
+    assigned_to = staff_ref("assigned to")
     due_on = models.DateField("due on")
     status = models.CharField("status", max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     result_note = models.TextField("what was found", blank=True)
     completed_on = models.DateField("completed on", null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="completed by",
-    )
+    completed_by = staff_ref("completed by")
     created_at = models.DateTimeField("created at", auto_now_add=True)
 
     class PersonalData:
@@ -162,14 +141,7 @@ class ManualTaskFile(models.Model):
     original_name = models.CharField("original file name", max_length=200)
     content_type = models.CharField("content type", max_length=100, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="uploaded by",
-    )
+    uploaded_by = staff_ref("uploaded by")
     uploaded_at = models.DateTimeField("uploaded at", auto_now_add=True)
 
     class PersonalData:
@@ -212,14 +184,7 @@ class Bundle(models.Model):
     )
     state = models.CharField("state", max_length=8, choices=BundleState.choices, default=BundleState.DRAFT)
     built_at = models.DateTimeField("built at", auto_now_add=True)
-    built_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="built by",
-    )
+    built_by = staff_ref("built by")
     pdf = models.FileField("PDF", upload_to=work_upload_to, max_length=200)
     archive = models.FileField("ZIP (JSON and CSV)", upload_to=work_upload_to, max_length=200)
     sha256 = models.CharField("SHA-256 of the ZIP", max_length=64)
@@ -282,14 +247,7 @@ class RedactionMark(models.Model):
     decision = models.CharField(
         "decision", max_length=8, choices=MarkDecision.choices, default=MarkDecision.PROPOSED
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="decided by",
-    )
+    decided_by = staff_ref("decided by")
     decided_at = models.DateTimeField("decided at", null=True, blank=True)
     note = models.TextField("reviewer's note", blank=True)
 
