@@ -142,3 +142,4 @@ def get_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
 api.add_router("/requests", "steward.api.rights.router")  # rights requests (steward/api/rights.py)
 api.add_router("", "steward.api.rights_work.router")  # request work, outcomes (api/rights_work.py)
 api.add_router("/placements", "steward.api.placements.router")  # AP placements (steward/api/placements.py)
+api.add_router("", "steward.api.sharing.router")  # data sharing, disclosures, CTF (steward/api/sharing.py)
