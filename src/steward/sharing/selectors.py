@@ -157,6 +157,15 @@ def cp_transfer(user: Any, pk: Any) -> ChildProtectionTransfer:
         raise Http404("No such transfer") from None
     if transfer.from_school_id not in cp_school_ids(user):
         raise Http404("No such transfer")
+    record(
+        "view",
+        model=ChildProtectionTransfer._meta.label,
+        object_id=transfer.pk,
+        subject=Subject(pupil_id=transfer.pupil_id, school_id=transfer.from_school_id),
+        categories=[SAFEGUARDING, "pupil.identity.name"],
+        special=True,
+        detail={"page": "child protection file: mark sent"},
+    )
     return transfer
 
 
