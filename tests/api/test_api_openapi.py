@@ -64,6 +64,23 @@ PATHS = {
     "/api/requests/{request_id}/youth-support": {"get", "post"},
     "/api/requests/{request_id}/youth-support/opt-down": {"post"},
     "/api/requests/{request_id}/consent-withdrawal": {"post"},
+    # Data sharing (steward/api/sharing.py).
+    "/api/pupils/{pupil_id}/disclosures": {"get"},
+    "/api/disclosures/verify": {"get"},
+    "/api/share-runs": {"get"},
+    "/api/share-runs/{run_id}": {"get"},
+    "/api/share/youth-services": {"post"},
+    "/api/share/statutory": {"post"},
+    "/api/packages/{token}": {"get"},
+    "/api/adhoc": {"get", "post"},
+    "/api/adhoc/{request_id}": {"get"},
+    "/api/adhoc/{request_id}/decide": {"post"},
+    "/api/ctf/export": {"post"},
+    "/api/ctf/import": {"post"},
+    "/api/ctf/child-protection": {"get"},
+    "/api/ctf/child-protection/{transfer_id}/sent": {"post"},
+    "/api/agreements": {"get", "post"},
+    "/api/notice-flags": {"get", "post"},
 }
 
 
