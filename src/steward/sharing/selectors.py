@@ -366,6 +366,7 @@ def ctf_received(school: School) -> QuerySet[TransferReceived]:
 @dataclass(frozen=True)
 class TrustAgreements:
     trust: Trust
+    school_urn: str  # one of the user's schools in the trust (the register the add form reads)
     in_force: list[Agreement]
     ended: list[Agreement]
     may_add: bool
@@ -374,9 +375,11 @@ class TrustAgreements:
 def agreements_by_trust(user: Any, on: dt.date) -> list[TrustAgreements]:
     """Agreements of each trust the user shares from, in force on `on` or ended (or not yet started)."""
     scope = scope_for(user)
-    trust_ids = set(sharing_schools(user).values_list("trust_id", flat=True))
+    urns: dict[int, str] = {}
+    for trust_id, urn in sharing_schools(user).values_list("trust_id", "urn"):
+        urns.setdefault(trust_id, urn)
     out = []
-    for trust in Trust.objects.filter(pk__in=trust_ids).order_by("name"):
+    for trust in Trust.objects.filter(pk__in=list(urns)).order_by("name"):
         rows = list(
             Agreement.objects.filter(trust=trust)
             .filter(Q(school__isnull=True) | Q(school_id__in=export_school_ids(user)))
@@ -386,6 +389,7 @@ def agreements_by_trust(user: Any, on: dt.date) -> list[TrustAgreements]:
         out.append(
             TrustAgreements(
                 trust=trust,
+                school_urn=urns[trust.pk],
                 in_force=[a for a in rows if a.in_force(on)],
                 ended=[a for a in rows if not a.in_force(on)],
                 may_add=Action.MANAGE_REGISTER in scope.trust_actions.get(trust.pk, set()),
