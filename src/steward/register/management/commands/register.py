@@ -9,20 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from steward.core.cli import ActorCommand
+from steward.core.cli import ActorCommand, validation_messages
 from steward.organisations.models import Trust
 from steward.register.render import as_json, as_markdown
 from steward.register.selectors import effective_register, get_school_by_urn, register_problems
 from steward.register.services import load_default_register
-
-
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{field}: {' '.join(msgs)}" if field != "__all__" else " ".join(msgs)
-            for field, msgs in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
 
 
 class Command(ActorCommand):
@@ -77,7 +68,7 @@ class Command(ActorCommand):
                 f"{actor.get_username()} may not change the register of {trust.name}: only its DPO may."
             ) from None
         except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+            raise CommandError(validation_messages(exc)) from None
         self.stdout.write(
             f"Loaded the default register {register.defaults_version} into {trust.name} "
             f"({'replacing the previous one' if options['replace'] else 'new'})."

@@ -12,29 +12,22 @@ It only reads (term dates for the educational record), so it needs no --actor.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from steward.core.cli import parse_date
 from steward.organisations.models import School
 from steward.rights.deadlines import KINDS, PAUSE_METHODS, DeadlineError, Pause, due_date
-
-
-def _parse_date(value: str, argument: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{argument}: {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def _parse_pause(value: str) -> Pause:
     start_text, sep, end_text = value.partition(":")
     if not sep:
         raise CommandError(f"--pause: {value!r} is not START:END (END may be empty while still paused)")
-    start = _parse_date(start_text, "--pause")
-    end = _parse_date(end_text, "--pause") if end_text else None
+    start = parse_date(start_text, "--pause")
+    end = parse_date(end_text, "--pause") if end_text else None
     return Pause(start=start, end=end)
 
 
@@ -76,10 +69,10 @@ class Command(BaseCommand):
         method = options["pause_method"]
         if method not in PAUSE_METHODS:
             raise CommandError(f"--pause-method: {method!r} is not suspend or restart")
-        start = _parse_date(options["start"], "--start")
+        start = parse_date(options["start"], "--start")
         pauses = [_parse_pause(p) for p in options["pause"]]
         announced = (
-            _parse_date(options["results_announced"], "--results-announced")
+            parse_date(options["results_announced"], "--results-announced")
             if options["results_announced"]
             else None
         )

@@ -43,7 +43,7 @@ from steward.accounts.scope import scope_for
 from steward.api import rights as api
 from steward.api import rights_schemas as rs
 from steward.api.services import school_for
-from steward.core.cli import ActorCommand, resolve_actor
+from steward.core.cli import ActorCommand, parse_date, resolve_actor, validation_messages
 from steward.core.validators import normalise_upn
 from steward.organisations.models import School
 from steward.people.models import Contact
@@ -96,21 +96,11 @@ OPTIONS = {
 
 
 def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            (f"{OPTIONS.get(field, field)}: " if field != "__all__" else "") + " ".join(msgs)
-            for field, msgs in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
+    return validation_messages(exc, OPTIONS)
 
 
 def _date(value: str | None, option: str) -> dt.date:
-    if not value:
-        return api.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
+    return parse_date(value, option) if value else api.today()
 
 
 class Command(ActorCommand):

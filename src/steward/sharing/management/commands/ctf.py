@@ -6,7 +6,6 @@ in its audit context (as `ActorCommand` does); the child-protection list only re
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from steward.audit.context import acting_as
-from steward.core.cli import resolve_actor
+from steward.core.cli import parse_date, resolve_actor, validation_messages
 from steward.organisations.models import School
 from steward.people.models import Pupil
 from steward.sharing.ctf.childprotection import owed, status
@@ -24,24 +23,11 @@ from steward.sharing.ctf.export import export_ctf
 from steward.sharing.ctf.importer import CtfInvalid, import_ctf
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _school(urn: str) -> School:
     school = School.objects.filter(urn=urn).first()
     if school is None:
         raise CommandError(f"--school: no school with URN {urn}")
     return school
-
-
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-    return "; ".join(exc.messages)
 
 
 class Command(BaseCommand):
@@ -83,7 +69,7 @@ class Command(BaseCommand):
 
     def _export(self, actor: Any, opts: dict[str, Any]) -> None:
         school = _school(opts["school"])
-        on = _date(opts["on"]) if opts["on"] else timezone.localdate()
+        on = parse_date(opts["on"], "--on") if opts["on"] else timezone.localdate()
         if opts["upn"]:
             upns = [u.strip().upper() for u in opts["upn"]]
             pupils = list(Pupil.objects.filter(trust=school.trust, upn__in=upns))
@@ -91,7 +77,7 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"--upn: no pupil in {school.trust} with UPN {', '.join(missing)}")
         else:
-            leaving = _date(opts["leavers_on"])
+            leaving = parse_date(opts["leavers_on"], "--leavers-on")
             pupils = list(
                 Pupil.objects.filter(enrolments__school=school, enrolments__leaving_date=leaving).distinct()
             )
@@ -109,7 +95,7 @@ class Command(BaseCommand):
                 package_to=opts["output"],
             )
         except ValidationError as exc:
-            raise CommandError(f"CTF not exported: {_messages(exc)}") from None
+            raise CommandError(f"CTF not exported: {validation_messages(exc)}") from None
         except (PermissionDenied, FileExistsError) as exc:
             raise CommandError(f"CTF not exported: {exc}") from None
         self.stdout.write(f"Wrote {result.package_path} (AES-256 encrypted ZIP) containing:")
@@ -135,7 +121,9 @@ class Command(BaseCommand):
                 actor=actor,
                 school=school,
                 file=opts["file"],
-                admission_date=_date(opts["admission_date"]) if opts["admission_date"] else None,
+                admission_date=parse_date(opts["admission_date"], "--admission-date")
+                if opts["admission_date"]
+                else None,
                 dry_run=opts["dry_run"],
             )
         except CtfInvalid as exc:

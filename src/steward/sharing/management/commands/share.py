@@ -3,7 +3,6 @@ run for a school (rules §6), checked by the gate and logged per pupil in the di
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from steward.core.cli import ActorCommand
+from steward.core.cli import ActorCommand, parse_date
 from steward.register.selectors import get_school_by_urn
 from steward.sharing import packages
 from steward.sharing.statutory import statutory_extract
@@ -42,13 +41,6 @@ def _output(value: str) -> Path:
             f"--output: {output} already exists (an earlier package may not have been sent yet)"
         )
     return output
-
-
-def _date(value: str, option: str = "--on") -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
 class Command(ActorCommand):
@@ -86,7 +78,7 @@ class Command(ActorCommand):
             school = get_school_by_urn(opts["school"])
         except Exception:
             raise CommandError(f"--school: no school with URN {opts['school']!r}") from None
-        on = _date(opts["on"])
+        on = parse_date(opts["on"], "--on")
         packer = _Packer(_output(opts["output"]), f"youth-support-{school.urn}-{on.isoformat()}.csv")
         from steward.audit.context import current
 
@@ -136,8 +128,8 @@ class Command(ActorCommand):
             school = get_school_by_urn(opts["school"])
         except Exception:
             raise CommandError(f"--school: no school with URN {opts['school']!r}") from None
-        on = _date(opts["on"])
-        start = _date(opts["start"], "--from") if opts.get("start") else None
+        on = parse_date(opts["on"], "--on")
+        start = parse_date(opts["start"], "--from") if opts.get("start") else None
         packer = _Packer(
             _output(opts["output"]), f"{opts['recipient']}-return-{school.urn}-{on.isoformat()}.csv"
         )
