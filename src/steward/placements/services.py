@@ -33,8 +33,8 @@ from steward.placements.models import PURPOSE, RECIPIENT, Placement, Provider, P
 from steward.placements.selectors import PROVIDER_ROLE, payload_of, provider_placement
 from steward.records.models import AttendanceMark, BehaviourIncident
 from steward.register.resolve import covers
-from steward.register.selectors import effective_register
 from steward.registry.taxonomy import taxonomy
+from steward.sharing import agreements
 from steward.sharing.gate import Code, Failure, check_share
 from steward.sharing.log import Sent, record_share
 from steward.sharing.models import Agreement, ShareKind
@@ -163,7 +163,6 @@ def set_password_link(user: Any) -> tuple[str, str]:
 # --- agreements ----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def agreement_create(
     *,
     actor: Any,
@@ -176,44 +175,21 @@ def agreement_create(
     onward_sharing: str = "",
     school: School | None = None,
 ) -> Agreement:
-    """Record a data sharing agreement with AP providers for the AP purpose (the trust's DPO only).
-
-    The lawful basis and gateway are the register's for the AP providers recipient."""
-    if Action.MANAGE_REGISTER not in scope_for(actor).trust_actions.get(trust.pk, set()):
-        raise PermissionDenied("Only the trust's data protection officer records data sharing agreements.")
-    if school is not None and school.trust_id != trust.pk:
-        raise ValidationError({"school": "The school is not in this trust."})
-    any_school = school or School.objects.filter(trust=trust).order_by("pk").first()
-    recipient = (
-        next((r for r in effective_register(any_school).recipients if r.key == RECIPIENT), None)
-        if any_school is not None
-        else None
-    )
-    if recipient is None:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: "The register has no alternative provision providers recipient: load or add it first."
-            }
-        )
-    if starts_on is None:
-        raise ValidationError({"starts_on": "Enter the date the agreement comes into force."})
-    agreement = Agreement(
+    """Record a data sharing agreement with AP providers for the AP purpose (the trust's DPO only);
+    `sharing.agreements.agreement_create` with the recipient and purpose fixed."""
+    return agreements.agreement_create(
+        actor=actor,
         trust=trust,
-        school=school,
         recipient_key=RECIPIENT,
-        title=title.strip(),
-        parties=parties.strip(),
+        title=title,
+        parties=parties,
         purposes=[PURPOSE],
-        categories=list(dict.fromkeys(categories)),
-        lawful_basis=recipient.lawful_basis.basis,
-        legal_gateway=recipient.legal_gateway,
+        categories=categories,
         starts_on=starts_on,
         ends_on=ends_on,
-        onward_sharing=onward_sharing.strip(),
+        onward_sharing=onward_sharing,
+        school=school,
     )
-    agreement.full_clean()
-    agreement.save()
-    return agreement
 
 
 # --- commissioning and ending placements ----------------------------------------------------------------

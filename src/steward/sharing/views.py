@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from steward.sharing import packages, selectors
+from steward.sharing.agreements import flag_resolve as flag_resolve_service
 from steward.sharing.ctf.childprotection import mark_sent
 from steward.sharing.ctf.childprotection import status as cp_status
 from steward.sharing.forms import CpSentForm, FlagResolveForm, OverrideForm, RunForm, StatutoryForm
@@ -86,15 +87,16 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = selectors.open_flag(request.user, pk)
     form = FlagResolveForm(post(request))
     if request.method == "POST" and form.is_valid():
-        # No service resolves flags yet: the two fields are set here and checked by full_clean.
-        flag.resolution = form.cleaned_data["resolution"].strip()
-        flag.resolved_on = selectors.today()
         try:
-            flag.full_clean()
+            flag = flag_resolve_service(
+                actor=request.user,
+                flag=flag,
+                resolution=form.cleaned_data["resolution"],
+                on=selectors.today(),
+            )
         except ValidationError as exc:
             form.add_model_errors(exc)
         else:
-            flag.save(update_fields=["resolution", "resolved_on"])
             messages.success(request, "The notice-review flag is resolved")
             return redirect(_overview_url(flag.school))
     return page(request, "sharing/flag_resolve.html", form, flag=flag, back=_overview_url(flag.school))
