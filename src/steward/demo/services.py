@@ -36,6 +36,7 @@ from django.utils import timezone
 from steward.accounts.models import RoleAssignment, User
 from steward.audit.context import current
 from steward.audit.services import record_many
+from steward.core.hashchain import GENESIS
 from steward.core.validators import UPN_ALPHABET, uln_check_digit, upn_check_letter
 from steward.demo import names
 from steward.demo.calendar import (
@@ -47,6 +48,7 @@ from steward.demo.calendar import (
     terms_for,
     year_label,
 )
+from steward.demo.features import PROVIDER_DOMAIN, PROVIDER_USERNAME, build_showcase
 from steward.notices.models import history_teardown
 from steward.organisations.models import Closure, School, Term, Trust
 from steward.people.models import Contact, Enrolment, FSMPeriod, Pupil, PupilAddress, PupilContact, age_on
@@ -74,6 +76,7 @@ from steward.records.models import (
 )
 from steward.register.services import load_default_register
 from steward.registry.registry import entry_for, is_registered
+from steward.sharing.models import Disclosure, DisclosureChainHead
 
 DEMO_TRUST_NAME = "Meadowbank Learning Trust"
 DEMO_DOMAIN = "meadowbank-trust.example.org"  # staff and schools; example.org is reserved
@@ -102,6 +105,8 @@ class DemoResult:
     dpo_username: str
     password: str
     seconds: float
+    provider_username: str = ""
+    guide: list[tuple[str, str]] = field(default_factory=list)  # (path, what the demo shows there)
 
     @property
     def rows(self) -> int:
@@ -964,7 +969,8 @@ def _raw_delete(qs: QuerySet[Any]) -> int:
 
 def _clear_foreign_references(qs: QuerySet[Any], known: set[type[models.Model]]) -> None:
     """Rows of models the demo does not know (added later by other features) that point at `qs`:
-    cascade them through the ORM, so their own audit signals log the deletion; refuse otherwise."""
+    cascade them through the ORM, so their own audit signals log the deletion; empty a nullable
+    reference; refuse otherwise."""
     for rel in qs.model._meta.related_objects:
         if rel.many_to_many or not isinstance(rel.related_model, type):
             continue
@@ -976,17 +982,98 @@ def _clear_foreign_references(qs: QuerySet[Any], known: set[type[models.Model]])
             continue
         if rel.on_delete is models.CASCADE:
             refs.delete()
+        elif rel.on_delete is models.SET_NULL:
+            refs.update(**{rel.field.name: None})
         else:
             raise DemoError(
                 f"{related._meta.verbose_name_plural} still refer to the demo trust; remove them before --replace"
             )
 
 
+def _delete_order(found: list[type[models.Model]]) -> list[type[models.Model]]:
+    """`found` ordered so that a model comes before every model it points at (share runs before the
+    agreements they name, placements before providers): a PROTECT reference is then already gone when
+    its target is deleted. Ties keep `found`'s order; a cycle keeps the rest in that order."""
+    pending = list(found)
+    targets = {
+        m: {
+            f.related_model
+            for f in m._meta.concrete_fields
+            if f.is_relation and f.related_model in found and f.related_model is not m
+        }
+        for m in found
+    }
+    ordered: list[type[models.Model]] = []
+    while pending:
+        # A model may go once no model still pending points at it.
+        ready = next((m for m in pending if not any(m in targets[o] for o in pending if o is not m)), None)
+        if ready is None:
+            return ordered + pending
+        ordered.append(ready)
+        pending.remove(ready)
+    return ordered
+
+
+def _delete_disclosures(trust: Trust, schools: QuerySet[School]) -> int:
+    """Delete the demo trust's rows of the disclosure log and reset the chain head, with one audit event.
+
+    The log is one hash chain for the whole database, so its rows cannot be taken out of the middle:
+    when any other trust has disclosure rows the replacement is refused (DemoError, nothing deleted),
+    as a real trust's chain must never be rewritten. Otherwise every row is the demo's: all go, and
+    the head goes back to the genesis hash, so `steward disclosures verify` passes on what follows.
+    """
+    mine = Q(school_ref__in=schools.values("pk")) | Q(run__school__in=schools.values("pk"))
+    others = Disclosure.objects.exclude(mine)
+    if others.exists():
+        other_schools = sorted(set(others.values_list("school_ref", flat=True)))
+        names = list(School.objects.filter(pk__in=other_schools).values_list("name", flat=True))
+        raise DemoError(
+            f"the disclosure log holds {others.count()} rows of other schools "
+            f"({', '.join(names) or 'schools no longer in the database'}); it is one hash chain, so the "
+            "demo's rows cannot be removed without rewriting theirs. Nothing was deleted: build the demo "
+            "in another database (set STEWARD_DATA_DIR or DATABASE_URL)"
+        )
+    n = _raw_delete(Disclosure.objects.all())
+    DisclosureChainHead.objects.filter(pk=1).update(last_hash=GENESIS)
+    if n:
+        record_many(
+            [
+                {
+                    "action": "delete",
+                    "model": Disclosure._meta.label,
+                    "detail": {
+                        "count": n,
+                        "trust": trust.name,
+                        "reason": "demo replaced",
+                        "disclosure_log": "reset: only the demo trust had rows, so all were deleted and "
+                        "the chain head set back to the genesis hash",
+                    },
+                }
+            ]
+        )
+    return n
+
+
+def _provider_logins(trust: Trust) -> list[int]:
+    """Sign-ins of the trust's AP providers that hold no role outside it (removed with the demo)."""
+    from steward.placements.models import ProviderUser
+
+    users = set(ProviderUser.objects.filter(provider__trust=trust).values_list("user_id", flat=True))
+    elsewhere = set(
+        RoleAssignment.objects.filter(user_id__in=users)
+        .exclude(trust=trust)
+        .values_list("user_id", flat=True)
+    )
+    return sorted(users - elsewhere)
+
+
 def delete_demo_trust(trust: Trust) -> dict[str, int]:
     """Delete a trust and everything in it, children first, in the caller's transaction.
 
     Big tables (attendance marks) go with one DELETE each; the audit log gets one "delete"
-    event per model with the count. Staff accounts are kept (their audit trail names them).
+    event per model with the count. Staff accounts are kept (their audit trail names them); the
+    sign-ins of the trust's AP providers go (the demo makes them afresh). The disclosure log goes
+    only when the demo is the only trust in it (`_delete_disclosures`), else DemoError.
     """
     pupils = Pupil.objects.filter(trust=trust)
     schools = School.objects.filter(trust=trust)
@@ -1011,28 +1098,49 @@ def delete_demo_trust(trust: Trust) -> dict[str, int]:
     ]
     known = {qs.model for qs in steps}
     counts: dict[str, int] = {}
-    # Other apps' rows that hang off the trust or its schools (the register of processing, notice
-    # versions) go first, through the ORM so their own cascades and audit events apply.
+    logins = _provider_logins(trust)
+    n = _delete_disclosures(trust, schools)  # first: it may refuse, and share runs wait for it
+    if n:
+        counts[Disclosure._meta.label] = n
+    # Other apps' rows that hang off the trust or its schools (rights requests, share runs, placements,
+    # providers, agreements, the register of processing, notice versions) go next, through the ORM so
+    # their own cascades and audit events apply; referrers before what they refer to.
+    conditions: dict[type[models.Model], Q] = {}
     for model in apps.get_models():
         if model in known:
             continue
         cond = Q()
         for f in model._meta.concrete_fields:
-            if f.is_relation and f.related_model is Trust:
+            if not f.is_relation:
+                continue
+            protected = getattr(f.remote_field, "on_delete", None) is models.PROTECT
+            if f.related_model is Trust:
                 cond |= Q(**{f.name: trust})
-            elif f.is_relation and f.related_model is School:
+            elif f.related_model is School:
                 cond |= Q(**{f"{f.name}__in": schools.values("pk")})
+            elif f.related_model is Pupil and protected:  # would stop the pupils' raw delete below
+                cond |= Q(**{f"{f.name}__in": pupils.values("pk")})
+            elif f.related_model is Contact and protected:
+                cond |= Q(**{f"{f.name}__in": contacts.values("pk")})
         if cond:
-            with history_teardown("demo trust replaced"):  # published notices go with the demo trust
-                n, _ = model._default_manager.filter(cond).delete()
-            if n:
-                counts[model._meta.label] = n
+            conditions[model] = cond
+    for model in _delete_order(list(conditions)):
+        with history_teardown("demo trust replaced"):  # published notices go with the demo trust
+            n, _ = model._default_manager.filter(conditions[model]).delete()
+        if n:
+            counts[model._meta.label] = n
     for qs in steps:
         _clear_foreign_references(qs, known)
         n = _raw_delete(qs)
         if n:
             counts[qs.model._meta.label] = n
-    _audit_summary("delete", counts, {"trust": trust.name, "reason": "demo replaced"})
+    if logins:
+        User.objects.filter(pk__in=logins).delete()  # one by one through the ORM: each is audited
+    _audit_summary(
+        "delete",
+        {k: v for k, v in counts.items() if k != Disclosure._meta.label},
+        {"trust": trust.name, "reason": "demo replaced"},
+    )
     return counts
 
 
@@ -1075,9 +1183,10 @@ def _demo_usernames(schools: int) -> list[str]:
 
 def _check_usernames(usernames: Iterable[str], replacing: set[int]) -> None:
     """Demo logins may reuse earlier demo accounts, never anyone else's."""
+    domains = ("@" + DEMO_DOMAIN, "@" + PROVIDER_DOMAIN)
     for user in User.objects.filter(username__in=list(usernames)):
         trusts = set(RoleAssignment.objects.filter(user=user).values_list("trust_id", flat=True))
-        if not user.email.endswith("@" + DEMO_DOMAIN) or not trusts <= replacing:
+        if not user.email.endswith(domains) or not trusts <= replacing:
             raise DemoError(
                 f"a user called {user.username!r} already exists and is not a demo login; "
                 "rename it or build the demo in another database"
@@ -1118,11 +1227,14 @@ def build_demo(
         existing = list(Trust.objects.filter(name=trust_name))
         if existing and not replace:
             raise DemoError(f"a trust called {trust_name!r} already exists; use --replace to rebuild it")
-        _check_usernames(usernames, {t.pk for t in existing})
+        _check_usernames([*usernames, PROVIDER_USERNAME], {t.pk for t in existing})
         steps = 4
         report("Removing the old demo" if existing else "Creating the trust", 0, steps)
         for old in existing:
             delete_demo_trust(old)
+        # A provider login left by a demo whose trust is gone (its email is the demo provider's and it
+        # has no role, as `_check_usernames` made sure): the showcase makes it afresh.
+        User.objects.filter(username=PROVIDER_USERNAME, email__endswith="@" + PROVIDER_DOMAIN).delete()
         trust = builder.trust(trust_name)
         plans = builder.schools(trust, schools)
         _logins(builder, trust, plans, hashed)
@@ -1161,7 +1273,11 @@ def build_demo(
         _audit_summary("create", counts, {"generator": SYSTEM_LABEL, "seed": seed}, by_school)
         # The demo trust starts with Steward's default register of processing, as a new trust would.
         load_default_register(trust, actor=User.objects.get(username="dpo"))
-        report("Done", steps, steps)
+        report("Publishing notices, logging requests, sharing and placing pupils", steps, steps + 1)
+        showcase = build_showcase(
+            rng=builder.rng, today=builder.today, trust=trust, plans=plans, kids=builder.kids, hashed=hashed
+        )
+        report("Done", steps + 1, steps + 1)
     counts = {
         "organisations.Trust": 1,
         "organisations.School": len(plans),
@@ -1169,6 +1285,8 @@ def build_demo(
         "accounts.RoleAssignment": len(usernames),
         **counts,
     }
+    for label, n in showcase.counts.items():
+        counts[label] = counts.get(label, 0) + n
     return DemoResult(
         trust=trust,
         schools=[p.school for p in plans],
@@ -1177,6 +1295,8 @@ def build_demo(
         dpo_username="dpo",
         password=password,
         seconds=time.perf_counter() - started,
+        provider_username=showcase.provider_username,
+        guide=showcase.guide,
     )
 
 

@@ -16,8 +16,9 @@ from steward.demo.services import SYSTEM_LABEL, DemoError, build_demo
 
 class Command(BaseCommand):
     help = (
-        "Build a fictional demo trust: schools, term dates, staff logins, pupils, contacts and records. "
-        "Same --seed, same day: same data. Prints the DPO's username and password."
+        "Build a fictional demo trust: schools, term dates, staff logins, pupils, contacts and records, "
+        "published notices, rights requests, a youth-support run and an alternative provision provider "
+        "with placements. Same --seed, same day: same data. Prints the logins and where to look."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -71,3 +72,14 @@ class Command(BaseCommand):
         self.stdout.write(f"  password: {result.password}")
         others = ", ".join(u for u in result.usernames if u != result.dpo_username)
         self.stdout.write(f"Other demo logins, same password: {others}")
+        self.stdout.write("  (dsl-N, senco-N, teacher-N and office-N work at school N, in the order above)")
+        if result.provider_username:
+            self.stdout.write(
+                f"Alternative provision provider login, same password: {result.provider_username} "
+                "(signs in to /provider/)"
+            )
+        if result.guide:
+            self.stdout.write("Where to look:")
+            width = max(len(path) for path, _ in result.guide)
+            for path, what in result.guide:
+                self.stdout.write(f"  {path:<{width}}  {what}")
