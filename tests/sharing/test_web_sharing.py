@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from tests.conftest import make_pupil, make_user
@@ -428,17 +429,27 @@ def test_agreements_list_and_the_dpo_records_one(
 ) -> None:
     c = _client(dpo)
     assert "No agreement is in force." in c.get("/sharing/agreements/").content.decode()
+    # First the recipient, from the register (those needing an agreement first).
+    choose = c.get("/sharing/agreements/new/").content.decode()
+    assert "recipient=ap_providers" in choose and "Agreement required" in choose
     form = {
         "title": "AP placements agreement",
         "parties": "The trust and its AP providers",
+        "purposes": ["alternative_provision"],
         "categories": ["pupil.identity", "pupil.attendance"],
         **_dates("starts_on", TODAY - dt.timedelta(days=10)),
         "onward_sharing": "Back to the school only.",
+        "document": SimpleUploadedFile("signed.pdf", b"%PDF-1.4", content_type="application/pdf"),
     }
-    response = c.post("/sharing/agreements/new/", form)
+    # A category the register does not share with the recipient is refused, nothing saved.
+    bad = c.post("/sharing/agreements/new/?recipient=ap_providers", {**form, "categories": ["pupil.image"]})
+    assert bad.status_code == 200 and "not shared with" in bad.content.decode()
+    form["document"].seek(0)
+    response = c.post("/sharing/agreements/new/?recipient=ap_providers", form)
     assert response.status_code == 302
     agreement = Agreement.objects.get()
-    assert agreement.recipient_key == "ap_providers"
+    assert agreement.recipient_key == "ap_providers" and agreement.purposes == ["alternative_provision"]
+    assert agreement.document.name.endswith(".pdf")
     assert "AP placements agreement" in c.get("/sharing/agreements/").content.decode()
     head = _client(users["headteacher"])
     assert head.get("/sharing/agreements/").status_code == 200

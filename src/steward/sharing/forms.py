@@ -15,7 +15,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from steward.organisations.models import School
-from steward.placements.forms import PlacementsForm, date, text
+from steward.placements.forms import AgreementForm, PlacementsForm, date, text
 from steward.register.choices import Art6
 from steward.register.forms import Option, OptionGroup
 from steward.register.selectors import CategoryRef
@@ -290,3 +290,44 @@ class CtfConfirmForm(forms.Form):
 
     token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$")
     key = forms.CharField(max_length=64)
+
+
+class RecipientAgreementForm(AgreementForm):
+    """An agreement with one register recipient: its purposes and categories only, and the signed copy."""
+
+    def __init__(
+        self,
+        *args: Any,
+        recipient_name: str,
+        purposes: Sequence[tuple[str, str]],
+        categories: Sequence[CategoryRef],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, categories=categories, **kwargs)
+        self.fields["categories"].error_messages["invalid_choice"] = (
+            f"%(value)s is not shared with {recipient_name} in the register"
+        )
+        self.fields["purposes"] = _kind(
+            forms.MultipleChoiceField(
+                label="Purposes it covers",
+                required=False,
+                choices=list(purposes),
+                help_text="From the register.",
+            ),
+            "checkboxes",
+        )
+        self.fields["document"] = _kind(
+            forms.FileField(label="Signed agreement (optional)", required=False, help_text="PDF or Word."),
+            "file",
+        )
+        order = [
+            "title",
+            "parties",
+            "purposes",
+            "categories",
+            "starts_on",
+            "ends_on",
+            "onward_sharing",
+            "document",
+        ]
+        self.fields = {name: self.fields[name] for name in order}

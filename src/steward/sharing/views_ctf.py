@@ -1,5 +1,5 @@
 """Common transfer file pages (export, import with a dry run first, the files sent and received) and the
-data sharing agreements page. Thin shells over `sharing.ctf` and `placements.services.agreement_create`.
+data sharing agreements page. Thin shells over `sharing.ctf` and `sharing.agreements`.
 
 Exports need `Action.EXPORT` at the school (the service's rule) and go out as an encrypted package whose
 passphrase is shown once; imports need `Action.IMPORT`. An uploaded file waits for confirmation
@@ -18,14 +18,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from steward.placements.forms import AgreementForm, require_date
-from steward.placements.selectors import recipient_categories as ap_categories
-from steward.placements.services import agreement_create as ap_agreement_create
+from steward.placements.forms import require_date
+from steward.register.selectors import effective_register
+from steward.sharing import agreements as agreement_services
 from steward.sharing import selectors
 from steward.sharing.ctf.common import resolve_destination
 from steward.sharing.ctf.export import export_ctf
 from steward.sharing.ctf.importer import CtfInvalid, import_ctf
-from steward.sharing.forms import CtfConfirmForm, CtfExportForm, CtfImportForm, upn_list
+from steward.sharing.forms import (
+    CtfConfirmForm,
+    CtfExportForm,
+    CtfImportForm,
+    RecipientAgreementForm,
+    upn_list,
+)
 from steward.sharing.gate import ShareRefused
 from steward.sharing.views_common import (
     discard,
@@ -250,22 +256,40 @@ def agreements(request: HttpRequest) -> HttpResponse:
 
 @staff_page
 def agreement_create(request: HttpRequest) -> HttpResponse:
-    """Record an agreement with alternative provision providers (the trust's DPO; anyone else: 404).
+    """Record an agreement with a recipient in the register (the trust's DPO; anyone else: 404).
 
-    The one service that records agreements (`placements.services.agreement_create`) covers AP providers;
-    agreements with other recipients are recorded by an administrator until a service for them exists.
+    Without `?recipient=` the page lists the register's recipients (those whose row requires an
+    agreement first); with it, the form offers only that recipient's purposes and categories.
     """
     schools = selectors.sharing_schools(request.user)
     school = selectors.school_in(schools, request.GET.get("school", ""))
     if not selectors.is_dpo(request.user, school):
         raise Http404("No such page")
-    form = AgreementForm(post(request), categories=ap_categories(school))
     back = reverse("sharing:agreements")
+    view = effective_register(school)
+    recipient = next((r for r in view.recipients if r.key == request.GET.get("recipient", "")), None)
+    if recipient is None:
+        ordered = sorted(view.recipients, key=lambda r: (not r.dsa_required, r.name))
+        return render(
+            request,
+            "sharing/agreement_recipient.html",
+            {"school": school, "recipients": ordered, "back": back, "error_summary": []},
+        )
+    names = {p.key: p.name for p in view.purposes}
+    form = RecipientAgreementForm(
+        post(request),
+        request.FILES if request.method == "POST" else None,
+        recipient_name=recipient.name,
+        purposes=[(k, names.get(k, k)) for k in recipient.purposes],
+        categories=recipient.categories,
+    )
     if request.method == "POST" and form.is_valid():
         require_date(form, "starts_on")
         if form.is_valid():
             try:
-                ap_agreement_create(actor=request.user, trust=school.trust, **form.cleaned_data)
+                agreement_services.agreement_create(
+                    actor=request.user, trust=school.trust, recipient_key=recipient.key, **form.cleaned_data
+                )
             except PermissionDenied:
                 raise Http404("No such page") from None
             except ValidationError as exc:
@@ -273,4 +297,4 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "The agreement has been recorded")
                 return redirect(back)
-    return page(request, "sharing/agreement_form.html", form, school=school, back=back)
+    return page(request, "sharing/agreement_form.html", form, school=school, back=back, recipient=recipient)
