@@ -315,6 +315,8 @@ def download_package(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such download") from None
     try:
         data = taken.read_bytes()
+    except OSError:  # swept at the very moment it expired
+        raise Http404("No such download") from None
     finally:
         taken.unlink(missing_ok=True)
         meta_path.unlink(missing_ok=True)
