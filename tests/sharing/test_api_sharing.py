@@ -545,4 +545,18 @@ def test_agreements_list_and_create(
         ("AP placements agreement", False),
     }
     assert client_for("teacher").get("/api/agreements").status_code == 403
-    assert Agreement.objects.count() == 2
+    # Any register recipient, within what the register shares with it.
+    dfe = {
+        **body,
+        "recipient_key": "dfe",
+        "purposes": ["statutory_returns"],
+        "categories": ["pupil.identity"],
+    }
+    made = post(dpo, "/api/agreements", dfe)
+    assert made.status_code == 201 and (made.json()["recipient_key"], made.json()["lawful_basis"]) == (
+        "dfe",
+        Agreement.objects.get(pk=made.json()["id"]).lawful_basis,
+    )
+    stray = post(dpo, "/api/agreements", {**dfe, "purposes": ["youth_support"]})
+    assert stray.status_code == 422 and stray.json()["errors"][0]["field"] == "purposes"
+    assert Agreement.objects.count() == 3

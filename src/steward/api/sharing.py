@@ -59,8 +59,8 @@ from steward.audit.services import Subject, record
 from steward.organisations.models import School, Trust
 from steward.people.models import Enrolment, Pupil
 from steward.people.selectors import get_pupil
-from steward.placements.services import agreement_create
-from steward.sharing import packages, selectors
+from steward.placements.services import agreement_create as ap_agreement_create
+from steward.sharing import agreements, packages, selectors
 from steward.sharing.adhoc import adhoc_decide, adhoc_log
 from steward.sharing.ctf.childprotection import mark_sent
 from steward.sharing.ctf.childprotection import status as cp_status
@@ -1063,9 +1063,11 @@ def list_agreements(request: HttpRequest) -> list[dict[str, Any]]:
     "/agreements", response=_responses(201, ss.AgreementOut, 403, 404, 422), summary="Record an agreement"
 )
 def create_agreement(request: HttpRequest, payload: ss.AgreementIn) -> Status[dict[str, Any]]:
-    """Record a data sharing agreement with alternative provision providers (the one kind a service records:
-    `placements.services.agreement_create`), for one school (`school`) or every school of the trust. The
-    trust's DPO only."""
+    """Record a data sharing agreement, for one school (`school`) or every school of the trust; the trust's
+    DPO only. Without `recipient_key` it is with alternative provision providers for the AP purpose
+    (`placements.services.agreement_create`); with one, any register recipient, covering only the
+    `purposes` and `categories` the register shares with it (`sharing.agreements.agreement_create`). The
+    lawful basis and gateway are the register's. (The signed document is uploaded in the staff UI.)"""
     user = caller(request)
     scope = scope_for(user)
     school: School | None = None
@@ -1085,17 +1087,23 @@ def create_agreement(request: HttpRequest, payload: ss.AgreementIn) -> Status[di
         raise ValidationError(
             {"trust": ValidationError("Say which trust the agreement is for.", code="required")}
         )
-    agreement = agreement_create(
-        actor=user,
-        trust=trust,
-        school=school,
-        title=payload.title,
-        parties=payload.parties,
-        categories=payload.categories,
-        starts_on=payload.starts_on,
-        ends_on=payload.ends_on,
-        onward_sharing=payload.onward_sharing,
-    )
+    common: dict[str, Any] = {
+        "actor": user,
+        "trust": trust,
+        "school": school,
+        "title": payload.title,
+        "parties": payload.parties,
+        "categories": payload.categories,
+        "starts_on": payload.starts_on,
+        "ends_on": payload.ends_on,
+        "onward_sharing": payload.onward_sharing,
+    }
+    if payload.recipient_key is None:
+        agreement = ap_agreement_create(**common)
+    else:
+        agreement = agreements.agreement_create(
+            **common, recipient_key=payload.recipient_key, purposes=payload.purposes
+        )
     return Status(201, _agreement(agreement, _today()))
 
 
@@ -1150,14 +1158,5 @@ def resolve_flag(request: HttpRequest, payload: ss.NoticeFlagResolveIn) -> dict[
     _reach(user, flag.school_id, selectors.export_school_ids(user), "You may not see this school's flags.")
     if not selectors.is_dpo(user, flag.school):
         raise PermissionDenied("Only the data protection officer resolves notice-review flags.")
-    resolution = payload.resolution.strip()
-    if not resolution:
-        raise ValidationError(
-            {"resolution": ValidationError("Say how the flag was resolved.", code="required")}
-        )
-    # No service resolves flags (the staff UI sets the two fields too); the save is audited.
-    flag.resolution = resolution
-    flag.resolved_on = _today()
-    flag.full_clean()
-    flag.save(update_fields=["resolution", "resolved_on"])
+    flag = agreements.flag_resolve(actor=user, flag=flag, resolution=payload.resolution, on=_today())
     return _flag(flag)

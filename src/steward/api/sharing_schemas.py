@@ -353,6 +353,13 @@ class AgreementOut(Schema):
 class AgreementIn(Schema):
     school: str | None = Field(None, description="URN; omit for an agreement covering every school.")
     trust: int | None = Field(None, description="Trust id (needed only without `school`, in several trusts).")
+    recipient_key: str | None = Field(
+        None, description="The register recipient; omit for alternative provision providers (`ap_providers`)."
+    )
+    purposes: list[str] = Field(
+        default_factory=list,
+        description="Purposes covered (with `recipient_key`; AP: alternative_provision).",
+    )
     title: str
     parties: str
     categories: list[str]
