@@ -105,20 +105,24 @@ def test_log_then_decide_writes_an_encrypted_package_and_prints_the_passphrase_o
 def test_list_in_text_and_json_filtered_by_school_and_decision(
     published: School, pupil_a: Pupil, tmp_path: Path
 ) -> None:
-    assert "No ad-hoc disclosure requests." in run("list")
+    assert "No ad-hoc disclosure requests." in run("list", "--actor", "dpo")
     req = logged(pupil_a)
-    assert f"#{req.pk}" in run("list") and "PENDING" in run("list", "--school", "100001")
-    rows = json.loads(run("list", "--format", "json"))
+    # Staff of another school see none of them.
+    assert "No ad-hoc disclosure requests." in run("list", "--actor", "teacher_b")
+    assert f"#{req.pk}" in run("list", "--actor", "dpo") and "PENDING" in run(
+        "list", "--school", "100001", "--actor", "dpo"
+    )
+    rows = json.loads(run("list", "--format", "json", "--actor", "dpo"))
     assert [(r["id"], r["decision"], r["pupils"], r["school"]) for r in rows] == [
         (req.pk, "pending", 1, "100001")
     ]
-    assert json.loads(run("list", "--school", "100002", "--format", "json")) == []
+    assert json.loads(run("list", "--school", "100002", "--format", "json", "--actor", "dpo")) == []
     run("decide", str(req.pk), "--decision", "refused", "--reasons", "Not necessary.", "--actor", "dpo")
-    assert json.loads(run("list", "--decision", "pending", "--format", "json")) == []
-    (refused,) = json.loads(run("list", "--decision", "refused", "--format", "json"))
+    assert json.loads(run("list", "--decision", "pending", "--format", "json", "--actor", "dpo")) == []
+    (refused,) = json.loads(run("list", "--decision", "refused", "--format", "json", "--actor", "dpo"))
     assert (refused["decision"], refused["approved_by"], refused["run"]) == ("refused", "dpo", None)
     with pytest.raises(CommandError, match="no school with URN 999999"):
-        run("list", "--school", "999999")
+        run("list", "--school", "999999", "--actor", "dpo")
 
 
 def test_a_gate_refusal_exits_with_the_code_and_writes_nothing(

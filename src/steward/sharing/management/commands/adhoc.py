@@ -1,7 +1,7 @@
 """`steward adhoc log|decide|list`: ad-hoc disclosure requests (police, courts, health, social care).
 
-Thin shell over `steward.sharing.adhoc`. `log` and `decide` change data, so they take --actor and run in
-its audit context (as `ActorCommand` does); `list` only reads, like `steward ctf child-protection`.
+Thin shell over `steward.sharing.adhoc`. Every subcommand takes --actor and runs in its audit
+context (as `ActorCommand` does); `list` shows only requests at the actor's schools and is audited.
 Deciding is the DPO's; disclosing sends the approved categories through the gate and logs them, and the
 disclosed data is written only as an AES-256 encrypted package (--output) whose passphrase is printed
 once. A refusal exits 1 with the reason (and the gate's codes), changing nothing.
@@ -19,7 +19,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 from django.utils import timezone
 
+from steward.accounts.roles import Action
+from steward.accounts.scope import scope_for
 from steward.audit.context import acting_as
+from steward.audit.services import record
 from steward.core.cli import resolve_actor
 from steward.organisations.models import School
 from steward.sharing import packages
@@ -125,14 +128,14 @@ class Command(BaseCommand):
         lst.add_argument("--school", help="only requests at the school with this URN")
         lst.add_argument("--decision", choices=AdHocDecision.values, help="only requests with this decision")
         lst.add_argument("--format", choices=["text", "json"], default="text")
+        lst.add_argument("--actor", required=True, help="username of the person running this command")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if opts["action"] == "list":
-            self._list(opts)
-            return
         actor = resolve_actor(opts["actor"])
         with acting_as(actor, channel="cli"):
-            if opts["action"] == "log":
+            if opts["action"] == "list":
+                self._list(actor, opts)
+            elif opts["action"] == "log":
                 self._log(actor, opts)
             else:
                 self._decide(actor, opts)
@@ -238,13 +241,22 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"Not decided: {_messages(exc)}") from None
 
-    def _list(self, opts: dict[str, Any]) -> None:
-        qs = AdHocRequest.objects.select_related("school", "approved_by").order_by("-received_on", "-pk")
+    def _list(self, actor: Any, opts: dict[str, Any]) -> None:
+        # Requests from the police or a court about pupils: only those at the actor's schools where they
+        # may log or decide them, and the listing is audited.
+        scope = scope_for(actor)
+        schools = scope.school_ids(Action.CHANGE_PUPILS) | scope.school_ids(Action.MANAGE_REGISTER)
+        qs = (
+            AdHocRequest.objects.filter(school_id__in=schools)
+            .select_related("school", "approved_by")
+            .order_by("-received_on", "-pk")
+        )
         if opts["school"]:
             qs = qs.filter(school=_school(opts["school"]))
         if opts["decision"]:
             qs = qs.filter(decision=opts["decision"])
         rows = [_row(r) for r in qs]
+        record("search", model=AdHocRequest._meta.label, detail={"cli": "adhoc list", "rows": len(rows)})
         if opts["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
             return
