@@ -516,7 +516,15 @@ def test_safeguarding_never_in_the_ctf_and_the_cp_file_is_owed_in_five_school_da
     )
     assert "term dates" in cp.due_basis
     call_command(
-        "ctf", "child-protection", "--school", "100001", "--format", "json", stdout=(out := io.StringIO())
+        "ctf",
+        "child-protection",
+        "--school",
+        "100001",
+        "--format",
+        "json",
+        "--actor",
+        "dpo",
+        stdout=(out := io.StringIO()),
     )
     rows = json.loads(out.getvalue())
     assert rows == [
@@ -525,6 +533,20 @@ def test_safeguarding_never_in_the_ctf_and_the_cp_file_is_owed_in_five_school_da
             "exported_on": "2026-11-24", "due_on": "2026-12-02", "status": rows[0]["status"], "due_basis": cp.due_basis,
         }
     ]  # fmt: skip
+    # Only those who read safeguarding see the list, and seeing it is audited as a special-category view.
+    call_command(
+        "ctf",
+        "child-protection",
+        "--format",
+        "json",
+        "--actor",
+        "office_manager",
+        stdout=(out := io.StringIO()),
+    )
+    assert json.loads(out.getvalue()) == []
+    assert AuditEvent.objects.filter(
+        model="sharing.ChildProtectionTransfer", action="view", special=True
+    ).exists()
 
 
 def test_without_term_dates_the_cp_due_date_counts_weekdays(
@@ -616,7 +638,7 @@ def test_marking_a_cp_file_sent_takes_it_off_the_list(
             )
         mark_sent(actor=dpo, transfer=cp, sent_on=ON, method="by_hand", receipt_confirmed_on=ON)
     assert not owed(school=published).exists()
-    call_command("ctf", "child-protection", stdout=(out := io.StringIO()))
+    call_command("ctf", "child-protection", "--actor", "dpo", stdout=(out := io.StringIO()))
     assert "No child protection files are waiting" in out.getvalue()
 
 

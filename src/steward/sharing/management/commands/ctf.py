@@ -1,7 +1,8 @@
 """`steward ctf export|import|child-protection`: the common transfer file from the command line.
 
 Thin shell over `steward.sharing.ctf`. Export and import change data, so they take --actor and run
-in its audit context (as `ActorCommand` does); the child-protection list only reads.
+in its audit context (as `ActorCommand` does); so does the child-protection list, which shows only the
+schools where the actor reads safeguarding data and is audited as a special-category view.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from steward.accounts.scope import scope_for
 from steward.audit.context import acting_as
+from steward.audit.services import Subject, record_many
 from steward.core.cli import parse_date, resolve_actor, validation_messages
 from steward.organisations.models import School
 from steward.people.models import Pupil
@@ -21,6 +24,8 @@ from steward.sharing.ctf.childprotection import owed, status
 from steward.sharing.ctf.common import resolve_destination
 from steward.sharing.ctf.export import export_ctf
 from steward.sharing.ctf.importer import CtfInvalid, import_ctf
+
+SAFEGUARDING = "pupil.safeguarding"
 
 
 def _school(urn: str) -> School:
@@ -55,14 +60,14 @@ class Command(BaseCommand):
         cp = sub.add_parser("child-protection", help="child protection files owed to next schools")
         cp.add_argument("--school", help="URN (default: every school)")
         cp.add_argument("--format", choices=["text", "json"], default="text")
+        cp.add_argument("--actor", required=True, help="username of the person running this command")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if opts["action"] == "child-protection":
-            self._child_protection(opts)
-            return
         actor = resolve_actor(opts["actor"])
         with acting_as(actor, channel="cli"):
-            if opts["action"] == "export":
+            if opts["action"] == "child-protection":
+                self._child_protection(actor, opts)
+            elif opts["action"] == "export":
                 self._export(actor, opts)
             else:
                 self._import(actor, opts)
@@ -149,9 +154,27 @@ class Command(BaseCommand):
         for w in result.warnings:
             self.stdout.write(f"  note: {w}")
 
-    def _child_protection(self, opts: dict[str, Any]) -> None:
+    def _child_protection(self, actor: Any, opts: dict[str, Any]) -> None:
+        # That a pupil has a child protection file is itself safeguarding data: only those who read
+        # safeguarding at the school (the DSL, the DPO) see the list, and seeing it is audited.
         school = _school(opts["school"]) if opts["school"] else None
+        readable = scope_for(actor).schools_reading([SAFEGUARDING])
         today = timezone.localdate()
+        transfers = [t for t in owed(school=school) if t.from_school_id in readable]
+        record_many(
+            [
+                {
+                    "action": "view",
+                    "model": t._meta.label,
+                    "object_id": t.pk,
+                    "subject": Subject(school_id=t.from_school_id, pupil_id=t.pupil_id),
+                    "categories": [SAFEGUARDING],
+                    "special": True,
+                    "detail": {"cli": "ctf child-protection"},
+                }
+                for t in transfers
+            ]
+        )
         rows = [
             {
                 "upn": t.pupil.upn,
@@ -163,7 +186,7 @@ class Command(BaseCommand):
                 "status": status(t, today),
                 "due_basis": t.due_basis,
             }
-            for t in owed(school=school)
+            for t in transfers
         ]
         if opts["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))
