@@ -167,7 +167,8 @@ class _Showcase:
             )
             self.used.add(kid.pupil.pk)
             choices += 1
-        older = self.pupils(lambda k: self.age(k, on) >= 16)
+        chosen_on = self.today - self.rng.randint(5, 30) * DAY
+        older = self.pupils(lambda k: self.age(k, chosen_on) >= 16)  # the pupil's own choice from 16
         if older:
             kid = self.rng.choice(older)
             record_youth_support_choice(
@@ -175,7 +176,7 @@ class _Showcase:
                 pupil=kid.pupil,
                 state=YouthSupportState.LIMITED,
                 decided_by=DecidedBy.PUPIL,
-                on=self.today - self.rng.randint(5, 30) * DAY,
+                on=chosen_on,
                 note="Told the sixth-form office they want only name, address and date of birth passed on.",
             )
             self.used.add(kid.pupil.pk)
@@ -274,11 +275,12 @@ class _Showcase:
                     on=on,
                 )
                 ended += 1
+        running = self.out.counts.get("placements.Placement", 0) - ended
         self.out.guide.append(
             (
                 "/placements/",
-                f"{PROVIDER_NAME}: its agreement, {self.out.counts.get('placements.Placement', 0) - ended} "
-                f"placement running and {ended} ended",
+                f"{PROVIDER_NAME}: its data sharing agreement, {running} placement{'' if running == 1 else 's'} "
+                f"running and {ended} ended early",
             )
         )
         self.out.guide.append(

@@ -7,6 +7,11 @@ run on another day shifts them; pass `today=` to pin them (the tests do).
 Rows are written with `bulk_create`, which sends no signals; the audit log therefore gets one
 summary event per model written (counts only, never values) through `record_many`. The trust,
 its schools and the staff accounts are few and are saved one by one, so the signals log them.
+
+Then `features.build_showcase` uses the real services to publish every school's notices, log rights
+requests, run a youth-support share and commission AP placements (few rows, each validated and
+audited as those services do). Replacing the demo removes all of it, and the disclosure log with it
+when the demo is the only trust in that log (`delete_demo_trust`).
 """
 
 from __future__ import annotations
@@ -1207,6 +1212,8 @@ def build_demo(
     """Build a fictional trust with `schools` schools (primary and secondary when 2 or more) and
     `pupils` pupils (about 10% leavers) with contacts, term dates and category records, plus
     staff logins: the trust DPO ("dpo") and a DSL, SENCO, teacher and office manager per school.
+    Then the showcase (`features.build_showcase`): published notices, rights requests, a youth-support
+    run, an AP provider with its own login (`DemoResult.provider_username`) and placements.
 
     Runs in the caller's audit context. Refuses (DemoError) when a trust called `trust_name`
     exists, unless `replace`, which deletes it first in the same transaction. The password is
