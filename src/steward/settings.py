@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "steward.notices",
     "steward.sharing",
     "steward.placements",
+    "steward.consent",
 ]
 
 MIDDLEWARE = [

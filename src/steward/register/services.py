@@ -30,6 +30,7 @@ from steward.register.defaults import DefaultRegister, catalogue, default_regist
 from steward.register.models import (
     ROW_MODELS,
     CategoryUse,
+    ConsentPurpose,
     LawfulBasis,
     Purpose,
     Recipient,
@@ -241,6 +242,8 @@ def load_default_register(
         ("recipients", Recipient, d.recipients),
         ("systems", System, d.systems),
         ("retention", RetentionRule, d.retention),
+        # After the purposes and their bases: a consent purpose names a purpose resting on consent.
+        ("consents", ConsentPurpose, d.consents),
     )
     for name, model, items in sections:
         for i, item in enumerate(items):

@@ -250,13 +250,15 @@ def restricted_pupils(
 
 
 def consented_pupils(pupil_ids: Iterable[int], purpose_key: str, on: dt.date) -> set[int]:
-    """Pupils with consent recorded for the purpose on the day.
+    """Pupils whose consent for the register purpose is effective on the day, from the consent ledger.
 
-    Steward has no consent ledger yet (issue 6 builds it), so no consent can be shown and the answer is
-    empty: a consent-based share is refused for every pupil until consent is recorded, which is the
-    lawful default (consent must be demonstrable, Art 7(1)).
+    Every active consent purpose of the pupil's school linked to the purpose must be effective
+    (`steward.consent.enforcement`); a pupil with none recorded is left out, the lawful default
+    (consent must be demonstrable, Art 7(1)).
     """
-    return set()
+    from steward.consent.enforcement import consented_pupils as from_ledger
+
+    return from_ledger(pupil_ids, purpose_key, on)
 
 
 def check_share(

@@ -88,6 +88,21 @@ ALLOWED: dict[str, set[str]] = {
         "status",
         *_COMMON,
     },
+    "consents": {
+        "key",
+        "name",
+        "description",
+        "relies_on",
+        "purpose_key",
+        "given_by",
+        "competent_age",
+        "biometric",
+        "dpia_reference",
+        "alternative",
+        "written_only",
+        "active",
+        *_COMMON,
+    },
 }
 
 
@@ -112,6 +127,7 @@ class DefaultRegister:
     recipients: tuple[dict[str, Any], ...]
     systems: tuple[dict[str, Any], ...]
     retention: tuple[dict[str, Any], ...]
+    consents: tuple[dict[str, Any], ...] = ()
 
 
 def parse_default_register(text: str, source: str = "register.toml") -> DefaultRegister:
@@ -123,7 +139,7 @@ def parse_default_register(text: str, source: str = "register.toml") -> DefaultR
     register = dict(data.get("register", {}))
     _check_keys("register", register, f"{source}: [register]")
     sections: dict[str, list[dict[str, Any]]] = {}
-    for name in ("purposes", "categories", "recipients", "systems", "retention"):
+    for name in ("purposes", "categories", "recipients", "systems", "retention", "consents"):
         items = data.get(name, [])
         for i, item in enumerate(items):
             where = f"{source}: {name}[{i}]"
@@ -140,6 +156,7 @@ def parse_default_register(text: str, source: str = "register.toml") -> DefaultR
         recipients=tuple(sections["recipients"]),
         systems=tuple(sections["systems"]),
         retention=tuple(sections["retention"]),
+        consents=tuple(sections["consents"]),
     )
 
 
