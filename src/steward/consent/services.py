@@ -41,7 +41,7 @@ from steward.consent.selectors import consent_state, pupil_school, purpose_for, 
 from steward.notices.audiences import NoticeAudience
 from steward.notices.models import NoticeVersion
 from steward.notices.selectors import notice_on
-from steward.organisations.models import School
+from steward.organisations.models import School, Trust
 from steward.people.models import Contact, Enrolment, Pupil, PupilContact
 from steward.register.models import ConsentPurpose, GivenBy
 
@@ -294,4 +294,19 @@ def record_consent(
     return event
 
 
-__all__ = ["record_consent"]
+@transaction.atomic
+def consent_purpose_upsert(
+    *, actor: Any, trust: Trust, key: str, school: School | None = None, **fields: Any
+) -> ConsentPurpose:
+    """Add or change a consent purpose of the register (the trust's row, or a school's own version of
+    it). Only the trust's DPO; the model's `clean` keeps the rules (CCTV refused; a biometric purpose
+    active only with a DPIA reference and an alternative, given by both, in writing)."""
+    from steward.register.services import _check_school, _require_manage, _upsert
+
+    _require_manage(actor, trust)
+    _check_school(trust, school)
+    row, _ = _upsert(ConsentPurpose, trust=trust, school=school, identity=key, fields=fields)
+    return row
+
+
+__all__ = ["consent_purpose_upsert", "record_consent"]
