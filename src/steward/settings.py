@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "steward.sharing",
     "steward.placements",
     "steward.consent",
+    "steward.portal",
 ]
 
 MIDDLEWARE = [

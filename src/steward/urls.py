@@ -14,5 +14,6 @@ urlpatterns = [
     path("placements/", include("steward.placements.urls")),
     path("sharing/", include("steward.sharing.urls")),
     path("provider/", include("steward.placements.provider_urls")),
+    path("portal/", include("steward.portal.urls")),
     path("", include("steward.web.urls")),
 ]
