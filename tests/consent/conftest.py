@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,11 @@ from steward.register.models import ConsentPurpose
 
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _storage(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "files"
 
 
 def purpose(school: School, key: str) -> ConsentPurpose:
