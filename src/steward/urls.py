@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/", include("steward.rights.urls")),
     path("placements/", include("steward.placements.urls")),
     path("sharing/", include("steward.sharing.urls")),
+    path("consent/", include("steward.consent.urls", namespace="consent")),
     path("provider/", include("steward.placements.provider_urls")),
     path("portal/", include("steward.portal.urls")),
     path("", include("steward.web.urls")),

@@ -103,15 +103,11 @@ def _archive_name(photo: Photograph, pupil: Pupil) -> str:
     )
 
 
-@transaction.atomic
-def photo_export(*, actor: Any, school: School, use: str, on: dt.date) -> PhotoExport:
-    """The school's photographs taken for `use` whose pupils have that consent on `on`, as a zip.
-
-    Needs Action.EXPORT at the school. Audited as one export event for the school plus one per pupil
-    included (which photographs of whom left Steward, never their content).
-    """
-    if not scope_for(actor).may(Action.EXPORT, school.pk):
-        raise PermissionDenied(f"You may not export photographs from {school.name}.")
+def photo_selection(
+    school: School, use: str, on: dt.date
+) -> tuple[list[Photograph], list[tuple[Photograph, str]]]:
+    """The school's photographs taken for `use`: those whose pupils have that consent on `on`, and the
+    rest with the reason (reads only; `photo_export` writes the zip and the audit)."""
     if use not in PHOTO_CONSENT:
         raise ValidationError({"use": f"Unknown use {use!r}: use one of {', '.join(USES)}."})
     key = PHOTO_CONSENT[use]
@@ -135,6 +131,20 @@ def photo_export(*, actor: Any, school: School, use: str, on: dt.date) -> PhotoE
             included.append(photo)
         else:
             left_out.append((photo, f"No consent for {purpose.name.lower()}: {state.reason}"))
+    return included, left_out
+
+
+@transaction.atomic
+def photo_export(*, actor: Any, school: School, use: str, on: dt.date) -> PhotoExport:
+    """The school's photographs taken for `use` whose pupils have that consent on `on`, as a zip.
+
+    Needs Action.EXPORT at the school. Audited as one export event for the school plus one per pupil
+    included (which photographs of whom left Steward, never their content).
+    """
+    if not scope_for(actor).may(Action.EXPORT, school.pk):
+        raise PermissionDenied(f"You may not export photographs from {school.name}.")
+    included, left_out = photo_selection(school, use, on)
+    key = PHOTO_CONSENT[use]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for photo in included:

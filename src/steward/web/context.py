@@ -32,6 +32,7 @@ _NAV = (
         "pupil.rights",
     ),
     ("Placements", "placements:index", {Action.CHANGE_PUPILS}, {"placements:*"}, ""),
+    ("Consent", "consent:index", {Action.CHANGE_PUPILS}, {"consent:*"}, ""),
     ("Sharing", "sharing:index", {Action.EXPORT, Action.MANAGE_REGISTER}, {"sharing:*"}, ""),
     ("Register", "register:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"register:*"}, ""),
     ("Notices", "notices:index", {Action.VIEW_DATAMAP, Action.MANAGE_REGISTER}, {"notices:*"}, ""),
