@@ -289,9 +289,7 @@ def submit_data_check(
             for i in items:
                 msgs = _messages(exc, i.field)
                 if msgs:
-                    errors.setdefault(i.key, []).extend(
-                        m if i.label.lower() in m.lower() else f"{i.label}: {m}" for m in msgs
-                    )
+                    errors.setdefault(i.key, []).extend(f"{i.label}: {m}" for m in msgs)
     message = (message or "").strip()
     if not errors and not changes and not message:
         errors["changes"] = ["You have not changed anything. Change a detail, or tell us what is wrong."]
