@@ -204,8 +204,8 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str):  # one thing per line in the register
+        return ", ".join(line.strip() for line in value.splitlines() if line.strip())
     try:
         return ", ".join(str(v) for v in value)
     except TypeError:
