@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -190,6 +190,8 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
             decisions.decide_consent(actor=request.user, pupil=pupil, purpose_key=purpose, action=action)
         except ValidationError as exc:
             errors = [{"href": f"#consent-{purpose}", "text": m} for m in exc.messages]
+        except PermissionDenied as exc:  # the ledger: a portal user decides only as themself
+            errors = [{"href": f"#consent-{purpose}", "text": str(exc)}]
         else:
             done = {"grant": "given", "refuse": "refused", "withdraw": "withdrawn"}.get(action, "recorded")
             messages.success(request, f"Consent {done}")
