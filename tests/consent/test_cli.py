@@ -16,7 +16,7 @@ from tests.consent.conftest import TODAY, Family
 
 from steward.accounts.models import User
 from steward.consent.models import ConsentEvent
-from steward.organisations.models import School
+from steward.organisations.models import School, Trust
 from steward.records.models import Photograph
 
 
@@ -128,3 +128,34 @@ def test_export_photos(family: Family, school_a: School, users: dict[str, User],
             "--actor",
             "dsl",
         )
+
+
+def test_the_dpo_enters_the_dpia_then_activates_biometrics(
+    loaded: object, trust: Trust, users: dict[str, User]
+) -> None:
+    with pytest.raises(CommandError, match="DPIA"):
+        run("purpose", "biometric_catering", "--trust", str(trust.pk), "--active", "yes", "--actor", "dpo")
+    with pytest.raises(CommandError):
+        run(
+            "purpose",
+            "biometric_catering",
+            "--trust",
+            str(trust.pk),
+            "--dpia-reference",
+            "D-1",
+            "--actor",
+            "office_manager",
+        )
+    out = run(
+        "purpose",
+        "biometric_catering",
+        "--trust",
+        str(trust.pk),
+        "--dpia-reference",
+        "DPIA-2026-07",
+        "--active",
+        "yes",
+        "--actor",
+        "dpo",
+    )
+    assert "biometric_catering (active)" in out and "DPIA-2026-07" in out

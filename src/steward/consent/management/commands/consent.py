@@ -6,7 +6,9 @@
 - `state --school URN --upn UPN [--purpose KEY] [--on DATE] [--format json]`: the pupil's consents,
   replayed from the ledger, with the reason for each;
 - `export-photos --school URN --use display|website|social|press [--on DATE] --output FILE.zip`: the
-  photographs whose pupils have that consent, and the ones left out with why.
+  photographs whose pupils have that consent, and the ones left out with why;
+- `purpose KEY --trust ID [--school URN] [--dpia-reference R] [--alternative A] [--active yes|no]`: the
+  DPO changes a consent purpose (e.g. enters the DPIA reference, then switches biometrics on).
 
 Thin shells over `consent.services`, `consent.selectors` and `consent.enforcement`, run as `--actor`.
 """
@@ -30,7 +32,7 @@ from steward.consent import selectors, services
 from steward.consent.enforcement import USES, photo_export
 from steward.consent.models import ConsentAction, DecidedBy, Method
 from steward.core.cli import ActorCommand, parse_date, validation_messages
-from steward.organisations.models import School
+from steward.organisations.models import School, Trust
 from steward.people.models import Contact, Pupil
 
 OPTIONS = {"on": "--on", "contact": "--contact", "by": "--by", "method": "--method", "purpose": "--purpose"}
@@ -72,9 +74,22 @@ class Command(ActorCommand):
         ex.add_argument("--on", help="YYYY-MM-DD (default today)")
         ex.add_argument("--output", required=True, help="where to write the zip")
         _actor_arg(ex)
+        pu = sub.add_parser(
+            "purpose", help="the DPO changes a consent purpose, e.g. enters the DPIA reference"
+        )
+        pu.add_argument("key", help="the consent purpose key, e.g. biometric_catering")
+        pu.add_argument("--trust", required=True, type=int, help="the trust's id")
+        pu.add_argument("--school", help="a school's URN: change (or make) that school's own version")
+        pu.add_argument("--dpia-reference")
+        pu.add_argument("--alternative")
+        pu.add_argument("--active", choices=["yes", "no"])
+        _actor_arg(pu)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         actor = current().actor
+        if opts["command"] == "purpose":
+            self._change_purpose(actor, opts)
+            return
         on = parse_date(opts["on"], "--on") if opts.get("on") else selectors.today()
         try:
             school = selectors.staff_school(actor, opts["school"])
@@ -95,6 +110,37 @@ class Command(ActorCommand):
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
             raise CommandError("Refused, nothing changed: " + validation_messages(exc, OPTIONS)) from None
+
+    def _change_purpose(self, actor: Any, opts: dict[str, Any]) -> None:
+        trust = Trust.objects.filter(pk=opts["trust"]).first()
+        if trust is None:
+            raise CommandError(f"--trust: no trust {opts['trust']}")
+        school = None
+        if opts.get("school"):
+            school = School.objects.filter(urn=opts["school"], trust=trust).first()
+            if school is None:
+                raise CommandError(f"--school: no school with URN {opts['school']!r} in {trust.name}")
+        fields: dict[str, Any] = {}
+        if opts.get("dpia_reference") is not None:
+            fields["dpia_reference"] = opts["dpia_reference"]
+        if opts.get("alternative") is not None:
+            fields["alternative"] = opts["alternative"]
+        if opts.get("active"):
+            fields["active"] = opts["active"] == "yes"
+        if not fields:
+            raise CommandError("Nothing to change: give --dpia-reference, --alternative or --active.")
+        try:
+            row = services.consent_purpose_upsert(
+                actor=actor, trust=trust, key=opts["key"], school=school, **fields
+            )
+        except (PermissionDenied, Http404) as exc:
+            raise CommandError(str(exc) or "You may not change this register.") from None
+        except ValidationError as exc:
+            raise CommandError("Refused, nothing changed: " + validation_messages(exc)) from None
+        self.stdout.write(
+            f"Consent purpose {row.key} ({'active' if row.active else 'inactive'})"
+            f"{' at ' + school.name if school else ''}; DPIA reference: {row.dpia_reference or 'none'}."
+        )
 
     def _pupil(self, actor: Any, school: School, upn: str) -> Pupil:
         pupil = Pupil.objects.filter(upn=upn.strip().upper(), enrolments__school=school).first()
