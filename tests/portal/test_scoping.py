@@ -152,3 +152,8 @@ def test_portal_pages_are_404_for_staff_and_home_sends_them_to_theirs(
     assert client.get("/portal/requests/").status_code == 404
     anonymous = Client().get(f"/portal/children/{family.child.pk}/")
     assert anonymous.status_code == 302 and "/sign-in/" in anonymous["Location"]
+
+
+def test_a_parent_signing_in_to_the_staff_home_lands_in_the_portal(parent_user: User) -> None:
+    response = signed_in(parent_user).get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/portal/"

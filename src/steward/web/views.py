@@ -71,8 +71,17 @@ def _paginate(request: HttpRequest, items: Any) -> Page:
 
 @staff_page
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's roles, school by school, and the pages they can use."""
+    """The user's roles, school by school, and the pages they can use. Families go to the portal and
+    alternative provision providers to their pages: they have no staff home."""
     scope = scope_for(request.user)
+    if not scope.grants:
+        from steward.placements.models import ProviderUser
+        from steward.portal.selectors import portal_link
+
+        if portal_link(request.user) is not None:
+            return redirect("portal:home")
+        if ProviderUser.objects.filter(user_id=request.user.pk).exists():
+            return redirect("provider:home")
     schools = School.objects.filter(pk__in=list(scope.grants)).order_by("name")
     rows = [
         {"school": s, "roles": sorted(ROLES[k].label for k in scope.roles_at(s.pk) if k in ROLES)}
