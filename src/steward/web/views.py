@@ -80,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
         if portal_link(request.user) is not None:
             return redirect("portal:home")
-        if ProviderUser.objects.filter(user_id=request.user.pk).exists():
+        if ProviderUser.objects.filter(user_id=getattr(request.user, "pk", 0)).exists():
             return redirect("provider:home")
     schools = School.objects.filter(pk__in=list(scope.grants)).order_by("name")
     rows = [
