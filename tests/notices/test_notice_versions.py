@@ -58,7 +58,7 @@ def test_publishing_creates_version_1_then_2_with_hashes(
     assert v1.register_snapshot["flags"]["youth_support_13"] is True
     assert (v1.taxonomy_version, v1.defaults_version) == (
         v1.register_snapshot["taxonomy_version"],
-        "2026.1",
+        "2026.2",
     )
     reword_library(dpo, trust, "To lend books, e-books and audiobooks to pupils and keep track of loans.")
     v2 = publish(dpo, school_b, effective_from=today() + dt.timedelta(days=30))

@@ -22,7 +22,7 @@ def _run(*args: str) -> str:
 
 def test_load_defaults_as_the_dpo_is_audited_as_them(trust: Trust, users: dict[str, Any]) -> None:
     out = _run("load-defaults", "--trust", str(trust.pk), "--actor", "dpo")
-    assert out == "Loaded the default register 2026.1 into Oakfield Learning Trust (new).\n"
+    assert out == "Loaded the default register 2026.2 into Oakfield Learning Trust (new).\n"
     assert Purpose.objects.filter(trust=trust).count() == 17
     created = AuditEvent.objects.filter(model="register.Purpose", action="create")
     assert created.count() == 17
@@ -35,13 +35,13 @@ def test_load_defaults_as_the_dpo_is_audited_as_them(trust: Trust, users: dict[s
 def test_load_defaults_twice_is_refused_unless_replace(trust: Trust, users: dict[str, Any]) -> None:
     _run("load-defaults", "--trust", str(trust.pk), "--actor", "dpo")
     with pytest.raises(
-        CommandError, match=r"already has a register \(loaded from the default register 2026.1\)"
+        CommandError, match=r"already has a register \(loaded from the default register 2026.2\)"
     ):
         _run("load-defaults", "--trust", str(trust.pk), "--actor", "dpo")
     out = _run("load-defaults", "--trust", str(trust.pk), "--actor", "dpo", "--replace")
     assert (
         out
-        == "Loaded the default register 2026.1 into Oakfield Learning Trust (replacing the previous one).\n"
+        == "Loaded the default register 2026.2 into Oakfield Learning Trust (replacing the previous one).\n"
     )
     assert Register.objects.filter(trust=trust).count() == 1
 
@@ -72,7 +72,7 @@ def test_show_prints_the_register_and_its_problems_without_an_actor(
         in md
     )
     data = json.loads(_run("show", "--school", "100002", "--format", "json", "--check"))
-    assert (data["school_urn"], data["defaults_version"]) == ("100002", "2026.1")
+    assert (data["school_urn"], data["defaults_version"]) == ("100002", "2026.2")
     assert data["flags"]["youth_support_16"] is True
     assert [p["key"] for p in data["purposes"]][:3] == [
         "support_learning",

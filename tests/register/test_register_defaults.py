@@ -267,7 +267,7 @@ def test_malformed_data_files_fail_loudly() -> None:
 def test_defaults_load_and_a_school_whose_trust_has_a_dpo_has_no_problems(
     loaded: Register, school_a: School, school_b: School
 ) -> None:
-    assert loaded.defaults_version == D.version == "2026.1"
+    assert loaded.defaults_version == D.version == "2026.2"
     assert Purpose.objects.filter(trust=loaded.trust).count() == 17
     assert LawfulBasis.objects.filter(purpose__trust=loaded.trust).count() == 22
     assert SpecialCondition.objects.filter(purpose__trust=loaded.trust).count() == 21
@@ -381,7 +381,7 @@ def test_loading_twice_is_refused_and_replace_gives_the_same_register(
     with acting_as(users["trust_dpo"], channel="cli"), pytest.raises(ValidationError) as exc:
         load_default_register(trust, actor=users["trust_dpo"])
     assert exc.value.message_dict["trust"] == [
-        "Oakfield Learning Trust already has a register (loaded from the default register 2026.1). Replace it "
+        "Oakfield Learning Trust already has a register (loaded from the default register 2026.2). Replace it "
         "(school overrides included) with replace=True, or edit it."
     ]
     with acting_as(users["trust_dpo"], channel="cli"):
@@ -391,9 +391,9 @@ def test_loading_twice_is_refused_and_replace_gives_the_same_register(
     assert Register.objects.filter(trust=trust).count() == 1
     loads = AuditEvent.objects.filter(model="register.Register", action="import").order_by("id")
     assert [(e.actor_label, e.detail["replaced"], e.detail["version"]) for e in loads] == [
-        ("dpo", False, "2026.1"),
-        ("dpo", True, "2026.1"),
-        ("dpo", True, "2026.1"),
+        ("dpo", False, "2026.2"),
+        ("dpo", True, "2026.2"),
+        ("dpo", True, "2026.2"),
     ]
 
 

@@ -162,7 +162,7 @@ def test_bases_must_cite_their_law(
         (
             {"category_key": "pupil.shoe_size", "condition": "explicit_consent"},
             "category_key",
-            "Unknown data category 'pupil.shoe_size': use a key from the taxonomy 2026.2, e.g. pupil.health.allergy.",
+            "Unknown data category 'pupil.shoe_size': use a key from the taxonomy 2026.3, e.g. pupil.health.allergy.",
         ),
     ],
 )
@@ -275,7 +275,7 @@ def test_removing_a_condition_a_category_relies_on_is_refused(
         (
             {"category_key": "pupil.shoe_size", "sources": ["parents"], "purposes": ["library"]},
             "category_key",
-            "Unknown data category 'pupil.shoe_size': use a key from the taxonomy 2026.2, e.g. pupil.health.allergy.",
+            "Unknown data category 'pupil.shoe_size': use a key from the taxonomy 2026.3, e.g. pupil.health.allergy.",
         ),
         (
             {"category_key": "system.key", "sources": ["parents"], "purposes": ["library"]},
@@ -317,7 +317,7 @@ def test_unknown_category_keys_in_recipients_and_systems_are_refused(
         )
     assert _messages(exc) == {
         "categories": [
-            "Unknown data category 'pupil.horoscope': use a key from the taxonomy 2026.2, e.g. pupil.health.allergy."
+            "Unknown data category 'pupil.horoscope': use a key from the taxonomy 2026.3, e.g. pupil.health.allergy."
         ]
     }
 

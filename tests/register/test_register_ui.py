@@ -289,7 +289,7 @@ def test_an_unknown_category_key_is_refused_naming_the_field(
     )
     assert response.status_code == 200
     assert error_summary(response) == [
-        "Unknown data category 'pupil.shoe_size': use a key from the taxonomy 2026.2, e.g. pupil.health.allergy."
+        "Unknown data category 'pupil.shoe_size': use a key from the taxonomy 2026.3, e.g. pupil.health.allergy."
     ]
     assert '<a href="#id_category_key">' in html_of(response)
 

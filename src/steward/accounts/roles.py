@@ -33,6 +33,8 @@ BASIC_RECORD = (
     "pupil.behaviour.incident",
     "pupil.image",
     "pupil.trip",
+    # Staff who take photographs or run trips must see whether the family consented.
+    "pupil.consent",
 )
 ALL_PERSONAL = ("pupil", "contact", "staff")
 ALL_BUT_SAFEGUARDING = (

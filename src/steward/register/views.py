@@ -897,7 +897,9 @@ def _describe(obj: models.Model) -> tuple[str, str]:
     if isinstance(obj, Register):
         return f"Register facts{where}", _facts_url(obj.trust, obj.school if obj.school_id else None)
     if isinstance(obj, RegisterRow):
-        kind = KIND_BY_MODEL[type(obj)]
+        kind = KIND_BY_MODEL.get(type(obj))
+        if kind is None:  # a register row with no page here (consent purposes: /consent/)
+            return f"{capfirst(str(obj._meta.verbose_name))} '{obj.identity}'{where}", ""
         return f"{capfirst(kind.noun)} '{row_name(obj)}'{where}", row_url(obj)
     return str(obj), ""
 
