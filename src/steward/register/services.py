@@ -52,6 +52,13 @@ REGISTER_FIELDS = ("automated_decisions", "profiling", "adm_description", "youth
 # --- permission and the register-wide rules -----------------------------------------------------
 
 
+def _has_ledger(purpose: ConsentPurpose) -> bool:
+    """Whether consents were recorded against the purpose (the consent app's ledger)."""
+    from steward.consent.models import ConsentEvent
+
+    return ConsentEvent.objects.filter(purpose=purpose).exists()
+
+
 def _require_manage(actor: Any, trust: Trust) -> None:
     """Only the trust's DPO changes its register. Someone with no role in the trust does not learn
     that it exists (404); someone with a role there but not this permission is refused (403)."""
@@ -209,11 +216,17 @@ def load_default_register(
             },
             code="exists",
         )
+    kept_consents: dict[tuple[str, int | None], ConsentPurpose] = {}
     if has_rows:
         doomed: tuple[type[models.Model], ...] = (*ROW_MODELS, Register)
         for model in doomed:
             # Per-object deletes, so every removed row is audited (cascades include bases and conditions).
             for row in model._default_manager.filter(trust=trust):
+                if isinstance(row, ConsentPurpose) and _has_ledger(row):
+                    # Recorded consents name their purpose: the purpose stays, refreshed from the defaults
+                    # below when the defaults have it (the ledger is never rewritten).
+                    kept_consents[(row.key, row.school_id)] = row
+                    continue
                 row.delete()
 
     register = Register(trust=trust, defaults_version=d.version, **d.register)
@@ -247,7 +260,14 @@ def load_default_register(
     )
     for name, model, items in sections:
         for i, item in enumerate(items):
-            row = model(trust=trust, origin=Origin.DEFAULT, position=i, **_strip(item))
+            fields = _strip(item)
+            kept = kept_consents.pop((fields.get("key", ""), None), None) if model is ConsentPurpose else None
+            if kept is not None:
+                for field, value in {"origin": Origin.DEFAULT, "position": i, **fields}.items():
+                    setattr(kept, field, value)
+                row = kept
+            else:
+                row = model(trust=trust, origin=Origin.DEFAULT, position=i, **fields)
             _clean(row, f"{name}[{i}]")
             row.save()
         counts[name] = len(items)
