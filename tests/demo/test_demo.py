@@ -128,6 +128,7 @@ def test_the_demo_shape(demo: DemoResult) -> None:
         "teacher",
         "office_manager",
         "provider",  # the AP provider's sign-in (its portal role, held at the secondary school)
+        "parent",  # the demo family's portal sign-in
     }
     # Ages 4 to 19 (last summer's Year 13 leavers), leavers about 10%.
     ages = [age_on(d, TODAY) for d in Pupil.objects.values_list("date_of_birth", flat=True)]

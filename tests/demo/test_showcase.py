@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from tests.conftest import make_pupil
 
@@ -269,3 +269,21 @@ def test_replace_is_refused_when_another_trust_has_disclosures(
     assert Trust.objects.filter(pk=demo.trust.pk).exists()
     assert DisclosureChainHead.objects.get().last_hash == head
     assert verify_disclosures().ok and verify_chain().ok
+
+
+def test_the_portal_family_signs_in_and_sees_the_childs_consents(demo: DemoResult) -> None:
+    from steward.consent.models import ConsentEvent
+    from steward.portal.models import PortalLink
+
+    assert demo.parent_username == "parent"
+    link = PortalLink.objects.select_related("contact").get(user__username="parent")
+    assert link.contact is not None
+    events = ConsentEvent.objects.filter(contact=link.contact)
+    assert events.filter(action="grant").exists() and events.filter(action="refuse").exists()
+    user = sign_in("parent")  # the demo password works
+    assert user is not None
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    home = client.get("/", follow=True)
+    assert home.redirect_chain[-1][0] == "/portal/"
+    assert home.status_code == 200

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 PROVIDER_NAME = "Northside Tuition Centre"  # fictional
 PROVIDER_DOMAIN = "northside-tuition.example.com"  # example.com is reserved
 PROVIDER_USERNAME = "northside"
+PARENT_USERNAME = "parent"  # the demo family's portal sign-in (a parent with parental responsibility)
+PARENT_DOMAIN = "families.example.net"  # example.net is reserved
 NOTICE_AUDIENCES = (
     NoticeAudience.PARENT,
     NoticeAudience.PUPIL,
@@ -63,6 +65,7 @@ class Showcase:
 
     counts: dict[str, int] = field(default_factory=dict)
     provider_username: str = ""
+    parent_username: str = ""
     guide: list[tuple[str, str]] = field(default_factory=list)  # (path, what is there)
 
     def add(self, label: str, n: int = 1) -> None:
@@ -194,6 +197,11 @@ class _Showcase:
                 "(each pupil's page lists the disclosure)",
             )
         )
+
+    # -- the portal family
+
+    def portal_family(self) -> None:
+        _portal_family(self)
 
     # -- alternative provision
 
@@ -509,6 +517,60 @@ class _Showcase:
         )
 
 
+def _portal_family(s: _Showcase) -> None:
+    from steward.accounts.models import RoleAssignment
+    from steward.consent.selectors import purposes_for
+    from steward.consent.services import record_consent
+    from steward.portal.models import PortalLink
+
+    kid = s.take(s.pupils(lambda k: 11 <= s.age(k) <= 15 and s.parent_of(k) is not None))
+    if kid is None:
+        return
+    parent = s.parent_of(kid)
+    assert parent is not None
+    # The real flow emails a one-time link to set a password; the demo sign-in takes the demo password.
+    user = User.objects.create(
+        username=PARENT_USERNAME,
+        email=f"{PARENT_USERNAME}@{PARENT_DOMAIN}",
+        first_name=parent.forename,
+        last_name=parent.surname,
+        password=s.hashed,
+    )
+    RoleAssignment.objects.create(user=user, role="parent", trust=s.trust, school=s.school)
+    PortalLink.objects.create(user=user, contact=parent, school=s.school)
+    given = 0
+    for purpose in purposes_for(s.school):
+        if purpose.biometric or purpose.given_by == "pupil":
+            continue
+        # Paper forms returned in September: yes to most things, no to the press.
+        action = "refuse" if purpose.key == "photos_press" else "grant"
+        record_consent(
+            actor=s.dpo,
+            pupil=kid.pupil,
+            purpose=purpose,
+            action=action,
+            by="parent",
+            contact=parent,
+            method="paper",
+            on=s.today - 60 * DAY,
+            note="Data collection form, September.",
+        )
+        given += 1
+    s.out.parent_username = PARENT_USERNAME
+    s.out.add("portal.PortalLink")
+    s.out.add("accounts.User")
+    s.out.add("accounts.RoleAssignment")
+    s.out.add("consent.ConsentEvent", given)
+    s.out.guide.append(
+        (
+            "/portal/",
+            f"sign in as {PARENT_USERNAME} ({parent.forename} {parent.surname}, parent of "
+            f"{kid.pupil.legal_forename}): the notice, consents to change, youth-support sharing, requests "
+            "and the annual data check",
+        )
+    )
+
+
 def build_showcase(
     *,
     rng: random.Random,
@@ -519,11 +581,13 @@ def build_showcase(
     hashed: str,
 ) -> Showcase:
     """Publish every school's notices, then add youth-support choices and the youth-support run, an AP
-    provider (with a login using the demo password `hashed`), an agreement and two placements, and five
-    rights requests in different states, all at the trust's first secondary school."""
+    provider (with a login using the demo password `hashed`), an agreement and two placements, five
+    rights requests in different states, and a family with a portal sign-in and recorded consents, all at
+    the trust's first secondary school."""
     s = _Showcase(rng=rng, today=today, trust=trust, plans=plans, kids=kids, hashed=hashed)
     s.notices()
     s.requests()
     s.youth_support()
     s.placements()
+    s.portal_family()
     return s.out

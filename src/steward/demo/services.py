@@ -53,7 +53,13 @@ from steward.demo.calendar import (
     terms_for,
     year_label,
 )
-from steward.demo.features import PROVIDER_DOMAIN, PROVIDER_USERNAME, build_showcase
+from steward.demo.features import (
+    PARENT_DOMAIN,
+    PARENT_USERNAME,
+    PROVIDER_DOMAIN,
+    PROVIDER_USERNAME,
+    build_showcase,
+)
 from steward.notices.models import history_teardown
 from steward.organisations.models import Closure, School, Term, Trust
 from steward.people.models import Contact, Enrolment, FSMPeriod, Pupil, PupilAddress, PupilContact, age_on
@@ -111,6 +117,7 @@ class DemoResult:
     password: str
     seconds: float
     provider_username: str = ""
+    parent_username: str = ""
     guide: list[tuple[str, str]] = field(default_factory=list)  # (path, what the demo shows there)
 
     @property
@@ -1188,7 +1195,7 @@ def _demo_usernames(schools: int) -> list[str]:
 
 def _check_usernames(usernames: Iterable[str], replacing: set[int]) -> None:
     """Demo logins may reuse earlier demo accounts, never anyone else's."""
-    domains = ("@" + DEMO_DOMAIN, "@" + PROVIDER_DOMAIN)
+    domains = ("@" + DEMO_DOMAIN, "@" + PROVIDER_DOMAIN, "@" + PARENT_DOMAIN)
     for user in User.objects.filter(username__in=list(usernames)):
         trusts = set(RoleAssignment.objects.filter(user=user).values_list("trust_id", flat=True))
         if not user.email.endswith(domains) or not trusts <= replacing:
@@ -1234,7 +1241,7 @@ def build_demo(
         existing = list(Trust.objects.filter(name=trust_name))
         if existing and not replace:
             raise DemoError(f"a trust called {trust_name!r} already exists; use --replace to rebuild it")
-        _check_usernames([*usernames, PROVIDER_USERNAME], {t.pk for t in existing})
+        _check_usernames([*usernames, PROVIDER_USERNAME, PARENT_USERNAME], {t.pk for t in existing})
         steps = 4
         report("Removing the old demo" if existing else "Creating the trust", 0, steps)
         for old in existing:
@@ -1242,6 +1249,7 @@ def build_demo(
         # A provider login left by a demo whose trust is gone (its email is the demo provider's and it
         # has no role, as `_check_usernames` made sure): the showcase makes it afresh.
         User.objects.filter(username=PROVIDER_USERNAME, email__endswith="@" + PROVIDER_DOMAIN).delete()
+        User.objects.filter(username=PARENT_USERNAME, email__endswith="@" + PARENT_DOMAIN).delete()
         trust = builder.trust(trust_name)
         plans = builder.schools(trust, schools)
         _logins(builder, trust, plans, hashed)
@@ -1303,6 +1311,7 @@ def build_demo(
         password=password,
         seconds=time.perf_counter() - started,
         provider_username=showcase.provider_username,
+        parent_username=showcase.parent_username,
         guide=showcase.guide,
     )
 

@@ -78,6 +78,10 @@ class Command(BaseCommand):
                 f"Alternative provision provider login, same password: {result.provider_username} "
                 "(signs in to /provider/)"
             )
+        if result.parent_username:
+            self.stdout.write(
+                f"Parent login (the portal), same password: {result.parent_username} (signs in to /portal/)"
+            )
         if result.guide:
             self.stdout.write("Where to look:")
             width = max(len(path) for path, _ in result.guide)
