@@ -18,8 +18,8 @@ cat <<MSG
 
 Steward is starting on http://127.0.0.1:${PORT}/
 Sign in as the demo trust DPO:  username: dpo   password: ${PASSWORD}
-Every other demo login listed above (school staff, and "northside" for the alternative provision
-provider) uses the same password.
+Every other demo login listed above (school staff, "northside" for the alternative provision
+provider, "parent" for a family in the portal) uses the same password.
 (Press Ctrl+C to stop. Data lives in ${STEWARD_DATA_DIR}.)
 
 MSG
