@@ -43,6 +43,8 @@ from steward.register.choices import (
 )
 from steward.register.models import (
     CategoryUse,
+    ConsentPurpose,
+    GivenBy,
     LawfulBasis,
     Purpose,
     Recipient,
@@ -546,6 +548,52 @@ class PurposeForm(RowForm, WhereFields):
         if not self.cleaned_data.get("basis"):
             return []
         return [{name: self.cleaned_data.get(name) or "" for name in sorted(self.extra)}]
+
+
+class ConsentPurposeForm(RowForm, WhereFields):
+    """A consent purpose: what families are asked to agree to, who decides, and what relies on it. The
+    rules (CCTV is not consent-based; a biometric purpose is given by both, in writing, and active only
+    with a DPIA reference and an alternative; the register purpose must rest on consent) are the model's,
+    and come back on the fields they name."""
+
+    model = ConsentPurpose
+    rule_field = "active"
+    layout = (
+        ("", ("name", "key", "description")),
+        ("Who decides", ("given_by", "competent_age", "written_only")),
+        ("What relies on it", ("relies_on", "purpose_key")),
+        ("Biometrics", ("biometric", "dpia_reference", "alternative")),
+        _WHERE,
+    )
+    name = text(ConsentPurpose, "name")
+    key = text(ConsentPurpose, "key", hint=KEY_HINT.replace("music_service", "photos_prospectus"), width="20")
+    description = text(ConsentPurpose, "description", long=True)
+    given_by = choice(ConsentPurpose, "given_by", GivenBy.choices)
+    competent_age = number(ConsentPurpose, "competent_age")
+    written_only = flag(ConsentPurpose, "written_only")
+    relies_on = text(ConsentPurpose, "relies_on", long=True, rows=4)
+    biometric = flag(ConsentPurpose, "biometric")
+    dpia_reference = text(ConsentPurpose, "dpia_reference", width="20")
+    alternative = text(ConsentPurpose, "alternative", long=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label, help_text = _label_hint(ConsentPurpose, "purpose_key", None)
+        # Every purpose of the register is offered; the model refuses one that does not rest on consent.
+        field = OfferedChoiceField(
+            label=label,
+            help_text=help_text,
+            required=False,
+            choices=[
+                ("", "None"),
+                *(
+                    (key, f"{name} (inactive)" if not active else name)
+                    for key, name, active in purpose_options(self.trust, self.school)
+                ),
+            ],
+        )
+        field.govuk = "select"  # type: ignore[attr-defined]
+        self.fields["purpose_key"] = field
 
 
 class BasisForm(RegisterForm):

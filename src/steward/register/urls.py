@@ -1,7 +1,7 @@
 """URLs of the register pages (namespace "register"), mounted at /register/.
 
 A trust's register is /register/<trust>/; one school's view of it is /register/<trust>/schools/<school>/.
-Rows are addressed by kind (purposes, categories, recipients, systems, retention) and id, whichever
+Rows are addressed by kind (purposes, categories, recipients, systems, retention, consents) and id, whichever
 school they belong to; pages that act for one school on a trust row (override, leave out) name both.
 """
 
@@ -13,7 +13,7 @@ from steward.register import views
 class KindConverter:
     """The kinds of register row that have pages (see views.KINDS)."""
 
-    regex = "purposes|categories|recipients|systems|retention"
+    regex = "purposes|categories|recipients|systems|retention|consents"
 
     def to_python(self, value: str) -> str:
         return value
@@ -39,6 +39,7 @@ urlpatterns = [
     path(S + "facts/", views.facts_edit, name="school_facts"),
     path(T + "systems/pick/", views.system_pick, name="system_pick"),
     path(S + "systems/pick/", views.system_pick, name="school_system_pick"),
+    path(T + "consents/<int:pk>/view/", views.consent_detail, name="consent_detail"),
     path(T + "<kind:kind>/new/", views.row_create, name="row_create"),
     path(S + "<kind:kind>/new/", views.row_create, name="school_row_create"),
     path(T + "<kind:kind>/<int:pk>/", views.row_edit, name="row_edit"),

@@ -33,6 +33,9 @@ from django.views.decorators.http import require_POST
 from steward.accounts.roles import Action
 from steward.accounts.scope import Scope, scope_for
 from steward.audit.models import AuditEvent
+from steward.consent.enforcement import relying_on
+from steward.consent.selectors import purposes_for
+from steward.consent.services import consent_purpose_upsert
 from steward.organisations.models import School, Trust
 from steward.register import services
 from steward.register.choices import Provision
@@ -42,6 +45,7 @@ from steward.register.forms import (
     CategoryUseForm,
     ConditionForm,
     ConfirmForm,
+    ConsentPurposeForm,
     FactsForm,
     PurposeForm,
     RecipientForm,
@@ -51,6 +55,8 @@ from steward.register.forms import (
 )
 from steward.register.models import (
     CategoryUse,
+    ConsentPurpose,
+    GivenBy,
     LawfulBasis,
     Purpose,
     Recipient,
@@ -61,8 +67,11 @@ from steward.register.models import (
     System,
 )
 from steward.register.selectors import (
+    ListedRow,
     Listing,
     Problem,
+    RowState,
+    _listed,
     problems_by_school,
     purpose_options,
     register_history,
@@ -120,6 +129,17 @@ KINDS: dict[str, Kind] = {
             "retention",
             services.retention_rule_upsert,
         ),
+        # Consent purposes are register rows too; the consent app's service keeps their rules
+        # (CCTV refused, biometrics only with a DPIA reference and an alternative).
+        Kind(
+            "consents",
+            ConsentPurpose,
+            ConsentPurposeForm,
+            "consent purpose",
+            "consents",
+            "consent",
+            consent_purpose_upsert,
+        ),
     )
 }
 KIND_BY_MODEL: dict[type[models.Model], Kind] = {k.model: k for k in KINDS.values()}
@@ -131,6 +151,7 @@ SECTIONS = (
     ("recipients", "Recipients"),
     ("systems", "Systems"),
     ("retention", "Retention"),
+    ("consents", "Consents"),
     ("facts", "Automated decisions"),
 )
 
@@ -303,6 +324,7 @@ def _overview(
         "school": school,
         "schools": schools,
         "listing": listing,
+        "consents": consent_listing(trust, school),
         "problems": [p for p in problems if p["problem"].severity == "error"],
         "advice": [p for p in problems if p["problem"].severity != "error"],
         "per_school": per_school,
@@ -326,6 +348,130 @@ def overview(request: HttpRequest, trust_id: int, school_id: int | None = None) 
         chosen = _school(scope, trust, int(picked)) if picked.isdigit() else None
         return redirect(overview_url(trust, chosen))
     return _overview(request, trust, scope, _school(scope, trust, school_id))
+
+
+# --- consent purposes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentItem:
+    """A consent purpose as the Consents tab and its page show it: the listed row (which version counts
+    here, and its state) with who decides, from what age, whether it is on and why, and what relies on it."""
+
+    item: ListedRow
+    who: str
+    age: str
+    active: bool
+    status: str
+    relies_on: tuple[str, ...]
+
+    @property
+    def row(self) -> ConsentPurpose:
+        row = self.item.row
+        assert isinstance(row, ConsentPurpose)
+        return row
+
+
+def consent_who(row: ConsentPurpose) -> str:
+    """Who may give (and withdraw) the consent, in plain words."""
+    if row.given_by == GivenBy.PARENT:
+        return "A parent with parental responsibility"
+    if row.given_by == GivenBy.PUPIL:
+        return "The pupil"
+    if row.given_by == GivenBy.EITHER:
+        return "A parent with parental responsibility, or the pupil"
+    return "A parent with parental responsibility consents; the pupil's objection overrides"
+
+
+def consent_age(row: ConsentPurpose) -> str:
+    """From what age the pupil decides (never for a parent-only consent; any age for an objection
+    under "both")."""
+    if row.given_by == GivenBy.PARENT:
+        return "The pupil does not decide"
+    if row.given_by == GivenBy.BOTH:
+        return "The pupil may object at any age"
+    return f"From {row.competent_age}"
+
+
+def consent_status(row: ConsentPurpose, state: str) -> str:
+    """Whether the consent is asked for here, and if not, why ("Switched off: no DPIA reference")."""
+    if state == RowState.APPLIES:
+        return "Active"
+    if state == RowState.DISABLED:
+        return "Left out at this school"
+    if state == RowState.OTHER_PHASE:
+        return "Not for this school's phase"
+    if row.biometric and not row.dpia_reference.strip():
+        return "Switched off: no DPIA reference"
+    if row.biometric and not row.alternative.strip():
+        return "Switched off: no reasonable alternative recorded"
+    return "Switched off"
+
+
+def consent_listing(trust: Trust, school: School | None = None) -> list[ConsentItem]:
+    """The trust's consent purposes (school None), or those of `school`: the trust's rows, each
+    replaced by the school's own version where it has one, plus its additions, each with its state."""
+    rows = list(ConsentPurpose.objects.filter(trust=trust).select_related("school"))
+    if school is None:
+        applied = {r.pk for r in rows if r.school_id is None and r.active}
+    else:
+        applied = {p.pk for p in purposes_for(school)}
+    names = dict(School.objects.filter(trust=trust).values_list("pk", "name"))
+    out = []
+    for item in _listed(rows, school, applied, set(), names):
+        row = item.row
+        assert isinstance(row, ConsentPurpose)
+        out.append(
+            ConsentItem(
+                item=item,
+                who=consent_who(row),
+                age=consent_age(row),
+                active=item.applies,
+                status=consent_status(row, item.state),
+                relies_on=tuple(relying_on(row)),
+            )
+        )
+    return out
+
+
+def consent_url(row: ConsentPurpose) -> str:
+    return reverse("register:consent_detail", args=[row.trust_id, row.pk])
+
+
+@staff_page
+def consent_detail(request: HttpRequest, trust_id: int, pk: int) -> HttpResponse:
+    """One consent purpose: what it is for, who decides, whether it is on here and why, and what relies
+    on it. For everyone who reads the register; a school's own version only for readers of that school."""
+    trust, scope = _reader(request.user, trust_id)
+    row = get_object_or_404(ConsentPurpose.objects.select_related("school"), pk=pk, trust=trust)
+    school = _school(scope, trust, row.school_id)
+    found = next((c for c in consent_listing(trust, school) if c.row.pk == row.pk), None)
+    if found is None:  # not reached: a listing names every row of its scope
+        raise Http404("No such consent purpose")
+    purposes = {key: name for key, name, _ in purpose_options(trust, school)}
+    may_manage = _may(scope, trust, Action.MANAGE_REGISTER)
+    trust_row = (
+        ConsentPurpose.objects.filter(trust=trust, school__isnull=True, key=row.key).first()
+        if school
+        else None
+    )
+    return render(
+        request,
+        "register/consent.html",
+        {
+            "trust": trust,
+            "school": school,
+            "consent": found,
+            "row": row,
+            "trust_row": trust_row,
+            "item": found.item,
+            "relies_on": relying_on(row, school),
+            "register_purpose": purposes.get(row.purpose_key, row.purpose_key),
+            "may_manage": may_manage,
+            "may_history": may_manage or _may(scope, trust, Action.VIEW_AUDIT),
+            "back": overview_url(trust, school, "consents"),
+        },
+    )
 
 
 # --- changing rows ---------------------------------------------------------------------------------
@@ -605,6 +751,14 @@ def row_remove(request: HttpRequest, trust_id: int, kind: str, pk: int) -> HttpR
     )
 
     def act() -> None:
+        if isinstance(row, ConsentPurpose) and services._has_ledger(row):
+            # The ledger keeps every decision against the row it was made under (a protected link).
+            raise ValidationError(
+                {
+                    "key": "Consent decisions are recorded against it, and the consent ledger keeps them: "
+                    "switch it off instead (untick 'Active'), and nothing more can be recorded."
+                }
+            )
         if replaces:
             services.override_remove(actor=request.user, entry=row)
         elif isinstance(row, Purpose):
@@ -898,7 +1052,7 @@ def _describe(obj: models.Model) -> tuple[str, str]:
         return f"Register facts{where}", _facts_url(obj.trust, obj.school if obj.school_id else None)
     if isinstance(obj, RegisterRow):
         kind = KIND_BY_MODEL.get(type(obj))
-        if kind is None:  # a register row with no page here (consent purposes: /consent/)
+        if kind is None:  # not reached: every kind of register row has its pages here
             return f"{capfirst(str(obj._meta.verbose_name))} '{obj.identity}'{where}", ""
         return f"{capfirst(kind.noun)} '{row_name(obj)}'{where}", row_url(obj)
     return str(obj), ""
