@@ -221,7 +221,7 @@ def test_cctv_and_a_purpose_not_resting_on_consent_are_refused_naming_the_field(
     )
     assert response.status_code == 200
     summary = " ".join(error_summary(response))
-    assert "CCTV is not consent-based" in summary and 'href="#id_name"' in html_of(response)
+    assert "CCTV is not consent-based" in summary and 'href="#id_key"' in html_of(response)
     response = dpo_client.post(
         url(trust, "consents", "new"),
         consent_post(name="Census", description="x", given_by="parent", purpose_key="statutory_returns"),
