@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from steward.accounts.roles import Action
-from steward.register.choices import Art6, Art9
+from steward.consent.selectors import purposes_for
 from steward.register.resolve import effective, load_snapshot
 from steward.registry.taxonomy import taxonomy
 from steward.rights import outcomes, selectors
@@ -452,13 +452,8 @@ def opt_down(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _consent_purposes(req: RightsRequest) -> list[str]:
-    eff = effective(load_snapshot(req.school.trust_id), req.school)
-    return [
-        p.name
-        for p in eff.purposes
-        if any(b.basis == Art6.CONSENT for b in eff.bases(p))
-        or any(c.condition == Art9.EXPLICIT_CONSENT for c in eff.conditions(p))
-    ]
+    """The consents the school asks for (what a withdrawal names)."""
+    return [p.name for p in purposes_for(req.school)]
 
 
 @staff_page
