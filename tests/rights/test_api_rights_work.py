@@ -588,26 +588,40 @@ def test_youth_support_state_choice_and_opt_down(
 
 
 def test_consent_withdrawal_lists_what_relies_on_it(
-    client_for: Clients, users: dict[str, User], school_a: School, pupil_a: Pupil, loaded: Any
+    client_for: Clients,
+    users: dict[str, User],
+    school_a: School,
+    child: Pupil,
+    parent_of_child: Any,
+    loaded: Any,
 ) -> None:
-    req = started(users["office_manager"], school_a, pupil_a, "withdraw_consent")
+    req = started(
+        users["office_manager"],
+        school_a,
+        child,
+        "withdraw_consent",
+        requester_kind="parent",
+        requester_contact=parent_of_child,
+    )
     url = f"/api/requests/{req.pk}/consent-withdrawal"
     office = client_for("office_manager")
     before = events(req)
     refused = post(office, url, {"purpose_name": "statutory_returns"})
     assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "purpose_name")
     assert events(req) == before
-    done = post(office, url, {"purpose_name": "Celebrating achievements", "on": "2026-03-09"})
+    done = post(office, url, {"purpose_name": "Photographs on the school website", "on": "2026-03-09"})
     assert done.status_code == 201, done.json()
-    assert (done.json()["found"], done.json()["purpose_key"]) == (True, "publicity")
+    assert (done.json()["found"], done.json()["purpose_key"]) == (True, "photos_website")
     assert "pupil.image" in done.json()["categories"]
     assert post(client_for("teacher"), url, {"purpose_name": "x"}).status_code == 403
     assert post(client_for("teacher_b"), url, {"purpose_name": "x"}).status_code == 404
     not_started = log(
         users["office_manager"],
         school_a,
-        pupil_a,
+        child,
         kind="withdraw_consent",
+        requester_kind="parent",
+        requester_contact=parent_of_child,
         allow_duplicate=True,
         duplicate_reason="Second letter.",
     )

@@ -479,15 +479,26 @@ def test_youth_support_show_choose_apply(
         run("youth-support", "apply", rid, "--actor", "teacher")
 
 
-def test_consent_withdrawn(users: dict[str, User], school_a: School, pupil_a: Pupil, loaded: Any) -> None:
-    req = started(users["office_manager"], school_a, pupil_a, "withdraw_consent")
+def test_consent_withdrawn(
+    users: dict[str, User], school_a: School, child: Pupil, parent_of_child: Any, loaded: Any
+) -> None:
+    req = started(
+        users["office_manager"],
+        school_a,
+        child,
+        "withdraw_consent",
+        requester_kind="parent",
+        requester_contact=parent_of_child,
+    )
     rid = str(req.pk)
     before = events(req)
     with pytest.raises(CommandError, match=r"--purpose: .* does not rest on consent"):
         run("consent-withdrawn", rid, "--purpose", "statutory_returns", "--actor", "office_manager")
     assert events(req) == before
-    out = run("consent-withdrawn", rid, "--purpose", "Celebrating achievements", "--actor", "office_manager")
-    assert out.startswith("consent withdrawn for Celebrating achievements (publicity); relying on it: ")
+    out = run("consent-withdrawn", rid, "--purpose", "photos_website", "--actor", "office_manager")
+    assert out.startswith(
+        "consent withdrawn for Photographs on the school website (photos_website); relying on it: "
+    )
     assert events(req) == before + 1
 
 

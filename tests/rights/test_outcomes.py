@@ -418,33 +418,6 @@ def test_objection_to_consent_based_processing_is_upheld(
 # --- withdrawal of consent ------------------------------------------------------------------------
 
 
-def test_consent_withdrawn_lists_what_relies_on_it(
-    office: User, school_a: School, pupil_a: Pupil, loaded: Any
-) -> None:
-    req = started(office, school_a, pupil_a, "withdraw_consent")
-    with acting_as(office, channel="web"):
-        with pytest.raises(ValidationError) as err:
-            outcomes.consent_withdrawn(actor=office, request=req, purpose_name="statutory_returns", on=ON)
-        assert "purpose_name" in err.value.message_dict
-        got = outcomes.consent_withdrawn(
-            actor=office, request=req, purpose_name="Celebrating achievements", on=ON
-        )
-    assert got.found and got.purpose_key == "publicity"
-    assert "pupil.image" in got.categories and "pupil.identity" in got.categories
-    [ev] = outcome_events(req)
-    assert "publicity" in ev.note and "pupil.image" in ev.note
-
-
-def test_consent_withdrawn_for_an_unknown_purpose_is_still_recorded(
-    office: User, school_a: School, pupil_a: Pupil, loaded: Any
-) -> None:
-    req = started(office, school_a, pupil_a, "withdraw_consent")
-    with acting_as(office, channel="web"):
-        got = outcomes.consent_withdrawn(actor=office, request=req, purpose_name="Choir recordings", on=ON)
-    assert not got.found and got.categories == ()
-    assert "Choir recordings" in outcome_events(req)[0].note
-
-
 # --- erasure: the plan and its guards -------------------------------------------------------------
 
 

@@ -270,11 +270,18 @@ def test_youth_support_state_who_decides_and_the_opt_down(
 
 
 def test_consent_withdrawal_shows_what_relied_on_it(
-    client: Client, office: User, school_a: School, pupil_a: Pupil, loaded: Any
+    client: Client, office: User, school_a: School, child: Pupil, parent_of_child: Any, loaded: Any
 ) -> None:
-    req = started(office, school_a, pupil_a, "withdraw_consent")
+    req = started(
+        office,
+        school_a,
+        child,
+        "withdraw_consent",
+        requester_kind="parent",
+        requester_contact=parent_of_child,
+    )
     login(client, office)
-    assert "Celebrating achievements" in text_of(client.get(url(req, "consent")))
+    assert "Photographs on the school website" in text_of(client.get(url(req, "consent")))
     response = client.post(
         url(req, "consent"), {"purpose_name": "statutory_returns", **date_fields("on", TODAY())}
     )
@@ -283,9 +290,10 @@ def test_consent_withdrawal_shows_what_relied_on_it(
     response = client.post(url(req, "consent"), {"purpose_name": "", **date_fields("on", TODAY())})
     assert "Name the purpose" in " ".join(error_summary(response)) and req.events.count() == events
     response = client.post(
-        url(req, "consent"), {"purpose_name": "Celebrating achievements", **date_fields("on", TODAY())}
+        url(req, "consent"),
+        {"purpose_name": "Photographs on the school website", **date_fields("on", TODAY())},
     )
     assert response.status_code == 200
     page = text_of(response)
-    assert "rests on consent" in page and "Data relying on it:" in page
+    assert "rests on consent" in page and "Data relying on it:" in page and "withdrawn" in page
     assert req.events.count() == events + 1
