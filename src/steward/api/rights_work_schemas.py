@@ -564,15 +564,21 @@ class YouthSupportChoiceOut(Schema):
 
 
 class ConsentWithdrawalIn(OnIn):
-    purpose_name: str = Field(..., description="The purpose's name or key the consent was for.")
+    purpose_name: str = Field(
+        ..., description="The consent purpose's name or key (from /consent/ or the register)."
+    )
 
 
 class ConsentWithdrawalOut(Schema):
-    found: bool = Field(..., description="Whether the register has a consent-based purpose of that name.")
+    found: bool = Field(..., description="Always true: an unknown consent purpose is refused (422).")
     purpose_name: str
-    purpose_key: str
+    purpose_key: str = Field(..., description="The consent purpose's key.")
+    state: str = Field("", description="The consent's state from the ledger after the withdrawal.")
     categories: list[str] = Field(..., description="Data categories relying on that consent.")
     recipients: list[str] = Field(..., description="Recipients (register keys) relying on it.")
+    relies_on: list[str] = Field(
+        default_factory=list, description="What to act on now (photographs, shares...)."
+    )
 
 
 def youth_support_data(pupil_id: int, on: dt.date, s: YssState) -> dict[str, Any]:
@@ -611,6 +617,8 @@ def consent_withdrawal_data(w: ConsentWithdrawal) -> dict[str, Any]:
         "found": w.found,
         "purpose_name": w.purpose_name,
         "purpose_key": w.purpose_key,
+        "state": w.state,
         "categories": list(w.categories),
         "recipients": list(w.recipients),
+        "relies_on": list(w.relies_on),
     }

@@ -640,14 +640,11 @@ class Command(ActorCommand):
         data = ws.consent_withdrawal_data(result)
 
         def text() -> list[str]:
-            if not data["found"]:
-                return [
-                    f"consent withdrawn for {data['purpose_name']!r} (no consent-based purpose of that name)"
-                ]
             line = (
                 f"consent withdrawn for {data['purpose_name']} ({data['purpose_key']}); relying on it: "
                 f"{', '.join(data['categories']) or 'no category'}"
             )
-            return [line + (f"; shared with {', '.join(data['recipients'])}" if data["recipients"] else "")]
+            line += f"; shared with {', '.join(data['recipients'])}" if data["recipients"] else ""
+            return [line, *(f"  act on: {item}" for item in data["relies_on"])]
 
         self._out(o, ws.ConsentWithdrawalOut, data, text)
