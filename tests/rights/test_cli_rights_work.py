@@ -502,6 +502,7 @@ def test_consent_withdrawn(
     assert events(req) == before + 1
 
 
+@pytest.mark.django_db(transaction=True)  # the command closes its connection at the end
 def test_entry_point_exit_codes(
     users: dict[str, User], school_a: School, pupil_a: Pupil, capsys: pytest.CaptureFixture[str]
 ) -> None:
