@@ -8,7 +8,7 @@ Youth-support sharing (Education and Skills Act 2008 s.14): a parent with parent
 until the pupil's 16th birthday, the pupil from it. `rights.outcomes.youth_support.record_youth_support_choice`
 checks that its actor is staff at the pupil's school, which a family member is not, so the portal appends
 the same ledger entry here after checking that the person may see the child, and applies the same
-decider rule (`_check_decider`: age, parental responsibility, court order) so the rule lives in one place.
+decider rule (`check_decider`: age, parental responsibility, court order) so the rule lives in one place.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def choose_youth_support(
     (`decided_by`, with the reason), a contact without parental responsibility or with a court order
     (`contact`), or a choice that is already the recorded one (`state`). Another family's child is a 404.
     """
-    from steward.rights.outcomes.youth_support import _check_decider, youth_support_state
+    from steward.rights.outcomes.youth_support import check_decider, youth_support_state
 
     link = require_link(actor)
     pupil = _child(actor, pupil)
@@ -142,7 +142,7 @@ def choose_youth_support(
     state = YouthSupportState.LIMITED if limited else YouthSupportState.FULL
     decided_by = DecidedBy.PARENT if link.role == PortalRole.PARENT else DecidedBy.PUPIL
     contact = link.contact if decided_by == DecidedBy.PARENT else None
-    _check_decider(pupil, str(state), str(decided_by), contact, on)
+    check_decider(pupil, str(state), str(decided_by), contact, on)
     if youth_support_state(pupil, on).state == state:
         raise ValidationError({"state": "That is already the choice recorded."})
     choice = YouthSupportChoice(

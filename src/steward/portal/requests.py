@@ -98,7 +98,7 @@ def make_request(
     pupil. A pupil the person may not see is a 404. When someone else (the other parent) has an open
     request of the same kind, this one is logged as a separate request, linked to it, with that reason.
     """
-    from steward.rights.services import _event  # the rights app's one writer of request log entries
+    from steward.rights.services import log_event  # the rights app's one writer of request log entries
 
     link = require_link(actor)
     pupil = children(actor).filter(pk=pupil.pk).first() or _not_found()
@@ -149,7 +149,7 @@ def make_request(
     )
     req.full_clean()
     req.save()
-    _event(req, actor=actor, kind=EventKind.LOGGED, on=on, method=Channel.PORTAL, note=description)
+    log_event(req, actor=actor, kind=EventKind.LOGGED, on=on, method=Channel.PORTAL, note=description)
     return req
 
 

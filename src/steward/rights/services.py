@@ -70,7 +70,7 @@ def _require(actor: Any, school_id: int, action: Action = Action.CHANGE_PUPILS) 
         raise PermissionDenied(f"You may not {what} at this school.")
 
 
-def _event(
+def log_event(
     request: RightsRequest,
     *,
     actor: Any,
@@ -81,6 +81,8 @@ def _event(
     from_status: str = "",
     to_status: str = "",
 ) -> RequestEvent:
+    """Append one entry to a request's log: the one writer of RequestEvent rows (other apps, such as the
+    portal logging a family's request, call it too). Runs in the caller's transaction and audit context."""
     ev = RequestEvent(
         request=request,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -94,6 +96,9 @@ def _event(
     ev.full_clean()
     ev.save()
     return ev
+
+
+_event = log_event  # the name the rights app's own modules use
 
 
 def _locked(request: RightsRequest) -> RightsRequest:

@@ -86,7 +86,10 @@ def youth_support_state(pupil: Pupil, on: dt.date) -> YssState:
     )
 
 
-def _check_decider(pupil: Pupil, state: str, decided_by: str, contact: Contact | None, on: dt.date) -> None:
+def check_decider(pupil: Pupil, state: str, decided_by: str, contact: Contact | None, on: dt.date) -> None:
+    """Refuse (ValidationError naming the field) a choice its maker may not make on `on`: a parent needs
+    parental responsibility, no court order and a pupil under 16; a pupil must be 16 or over; the school
+    records only that it asked. Staff services and the portal both call it."""
     age = age_on(pupil.date_of_birth, on)
     if decided_by == DecidedBy.PARENT:
         if contact is None:
@@ -156,7 +159,7 @@ def record_youth_support_choice(
         require_for_pupil(actor, pupil)
     if state not in YouthSupportState.values:
         raise ValidationError({"state": f"Unknown sharing state {state!r}."})
-    _check_decider(pupil, str(state), str(decided_by), contact, on)
+    check_decider(pupil, str(state), str(decided_by), contact, on)
     choice = YouthSupportChoice(
         pupil=pupil,
         state=state,
