@@ -298,12 +298,12 @@ def commission_placement(
         services=services.strip(),
         categories=cats,
         reason=reason.strip(),
-        ap_notice_number=1,  # placeholder for validation; set from the notice below
         notice_sent_on=on,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     try:
-        placement.full_clean()
+        # The AP notice is looked up and checked below, with the gate; it is set from that notice.
+        placement.full_clean(exclude=["ap_notice", "ap_notice_number"])
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(m for m in messages if m not in errors.get(name, []))

@@ -35,6 +35,7 @@ from steward.people.models import Contact, Enrolment, FSMPeriod, Pupil, PupilAdd
 from steward.records.models import Assessment, AttendanceMark, SENNeed, SENProvision
 from steward.records.models.attainment import STAGES
 from steward.sharing.ctf import attendance
+from steward.sharing.ctf.common import UNKNOWN_ESTAB, UNKNOWN_LA
 from steward.sharing.ctf.payload import (
     ASSESSMENT_FIELDS,
     CONTACT_ADDRESS,
@@ -667,7 +668,7 @@ def import_ctf(
     }
     dest = (_t(header, "DestSchool/LEA"), _t(header, "DestSchool/Estab"))
     warnings_head: list[str] = []
-    if dest != (school.la_code, school.estab) and dest != ("XXX", "XXXX"):
+    if dest not in {(school.la_code, school.estab), (UNKNOWN_LA, UNKNOWN_ESTAB)}:
         warnings_head.append(
             f"the file is addressed to {''.join(dest)}, not {school.laestab} ({school.name})"
         )
